@@ -1,0 +1,102 @@
+#pragma once
+// Wire contract: smbd-session <-> smbd-auth (one channel per session process,
+// created by the master and handed to smbd-auth with SCM_RIGHTS).
+// Requests are even, answers odd (request | 1). Every message has encode(),
+// a strict decode() and validate(); see docs/ipc.md for the grammar.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/wire/reader.h"
+#include "common/wire/writer.h"
+
+namespace cifsd::ipc::auth {
+
+constexpr uint16_t kVersion = 1;
+
+enum Type : uint16_t {
+  kHello = 2,            // session -> auth: first message on the channel
+  kHelloAnswer = 3,
+  kNegToken = 4,         // the SPNEGO NegTokenInit for the NEGOTIATE response
+  kNegTokenAnswer = 5,
+  kSessionSetup = 6,     // one SESSION_SETUP leg's security blob
+  kSessionSetupAnswer = 7,
+  kRelease = 8,          // forget an unfinished authentication context
+  kReleaseAnswer = 9,
+};
+
+constexpr size_t kMaxBlob = 64 * 1024;
+constexpr size_t kMaxName = 256;
+constexpr size_t kMaxGroups = 256;
+
+struct Hello {
+  uint32_t version = kVersion;
+  void encode(ByteWriter& w) const;
+  static std::optional<Hello> decode(Bytes b);
+};
+
+struct HelloAnswer {
+  uint32_t version = kVersion;
+  void encode(ByteWriter& w) const;
+  static std::optional<HelloAnswer> decode(Bytes b);
+};
+
+struct NegToken {
+  void encode(ByteWriter& w) const;
+  static std::optional<NegToken> decode(Bytes b);
+};
+
+struct NegTokenAnswer {
+  std::vector<uint8_t> blob;
+  void encode(ByteWriter& w) const;
+  static std::optional<NegTokenAnswer> decode(Bytes b);
+};
+
+struct SessionSetup {
+  uint64_t context = 0;          // 0 starts a new authentication; else the answer's context
+  std::vector<uint8_t> blob;     // SPNEGO (or raw NTLMSSP) token from the client
+  void encode(ByteWriter& w) const;
+  static std::optional<SessionSetup> decode(Bytes b);
+};
+
+// The identity smbd-auth vouches for. Never carries a hash or password.
+struct Identity {
+  std::string user;      // SMB account name as stored in the database ("" for anonymous)
+  std::string domain;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> groups;       // supplementary gids
+  std::vector<std::string> group_names;  // for "@group" in valid users etc.
+  bool guest = false;
+  bool anonymous = false;
+};
+
+enum class SetupResult : uint32_t { kMoreProcessing = 0, kOk = 1, kLogonFailure = 2, kInvalid = 3,
+                                    kAccessDenied = 4 };
+
+struct SessionSetupAnswer {
+  SetupResult result = SetupResult::kInvalid;
+  uint64_t context = 0;              // for kMoreProcessing: present it on the next leg
+  std::vector<uint8_t> blob;         // token for the client
+  Identity identity;                 // valid for kOk
+  std::array<uint8_t, 16> session_key{};  // valid for kOk (zero for anonymous)
+  bool has_session_key = false;
+  void encode(ByteWriter& w) const;
+  static std::optional<SessionSetupAnswer> decode(Bytes b);
+  bool validate() const;
+};
+
+struct Release {
+  uint64_t context = 0;
+  void encode(ByteWriter& w) const;
+  static std::optional<Release> decode(Bytes b);
+};
+
+struct ReleaseAnswer {
+  void encode(ByteWriter& w) const;
+  static std::optional<ReleaseAnswer> decode(Bytes b);
+};
+
+}  // namespace cifsd::ipc::auth

@@ -1,0 +1,49 @@
+#pragma once
+// Per-connection state of one smbd-session process. The engine owns and
+// extends it; handlers read the negotiated parameters from it.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/config/config.h"
+#include "common/util/unique_fd.h"
+#include "smbd-session/request.h"
+
+namespace cifsd::session {
+
+struct Connection {
+  Config config;                       // parsed from the text the master handed over
+  std::string client_ip;
+  uint32_t client_port = 0;
+  uint64_t connection_id = 0;
+
+  // Negotiated
+  uint16_t dialect = 0;                // 0 until NEGOTIATE
+  std::array<uint8_t, 16> client_guid{};
+  std::array<uint8_t, 16> server_guid{};
+  uint16_t client_security_mode = 0;
+  uint32_t client_capabilities = 0;
+  uint16_t server_security_mode = 0;
+  uint32_t server_capabilities = 0;
+  std::vector<uint16_t> client_dialects;  // for VALIDATE_NEGOTIATE_INFO
+  uint32_t max_read = 8 << 20, max_write = 8 << 20, max_trans = 8 << 20;
+  uint16_t cipher = 0;                 // 3.1.1 encryption context choice
+  uint16_t signing_algorithm = 0;      // 3.1.1 signing context choice (0 HMAC/CMAC default)
+  uint16_t preauth_hash_id = 0;        // 1 = SHA-512
+  std::array<uint8_t, 64> preauth_hash{};  // connection preauth integrity hash
+
+  std::map<uint64_t, std::unique_ptr<Session>> sessions;
+  uint64_t next_session_id = 1;
+  uint64_t next_volatile_id = 1;
+  uint64_t next_broker_id = 1;
+  uint32_t next_pipe_handle = 1;
+  size_t open_count = 0;               // across all trees, capped by max open files
+
+  // IPC channels (fixed fds after exec; replaced when a helper restarts)
+  UniqueFd master_fd, auth_fd, rpc_fd;
+  uint32_t ipc_seq = 1;
+};
+
+}  // namespace cifsd::session
