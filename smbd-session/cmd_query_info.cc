@@ -1,0 +1,8 @@
+// SMB2 QUERY_INFO (skeleton; implemented in a following commit).
+#include "smbd-session/handlers.h"
+
+namespace cifsd::session {
+
+NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotImplemented; }
+
+}  // namespace cifsd::session
