@@ -281,29 +281,45 @@ struct TextStream {
   Parser* parser;
 };
 
+// Feeds inih one line at a time, and fixes up what the distribution's inih
+// build would get wrong for smb.conf:
+//  - smb.conf indents parameters; inih (INI_ALLOW_MULTILINE) would take an
+//    indented line as a continuation of the previous value, so leading
+//    blanks are stripped here;
+//  - inih is built without INI_CALL_HANDLER_ON_NEW_SECTION, so a section
+//    header is recognised here and reported to the parser directly (this also
+//    registers sections that have no parameters);
+//  - a line longer than inih's buffer would be split into two bogus lines;
+//    it is consumed whole and reported as a fatal error instead.
 char* read_line(char* str, int num, void* stream) {
   auto* ts = static_cast<TextStream*>(stream);
-  if (ts->pos >= ts->text.size() || num < 2) return nullptr;
+  if (ts->pos >= ts->text.size() || num < 3) return nullptr;
   size_t end = ts->text.find('\n', ts->pos);
   size_t stop = end == std::string_view::npos ? ts->text.size() : end + 1;
-  size_t n = std::min(stop - ts->pos, size_t(num - 1));
-  std::memcpy(str, ts->text.data() + ts->pos, n);
-  str[n] = 0;
-  ts->pos += n;
-  if (n && str[n - 1] == '\n') ts->parser->line++;
-  else if (ts->pos >= ts->text.size()) ts->parser->line++;
+  std::string_view line = ts->text.substr(ts->pos, stop - ts->pos);
+  ts->pos = stop;
+  ts->parser->line++;
+  while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  if (line.size() > size_t(num - 1)) {
+    ts->parser->issue(true, "line longer than " + std::to_string(num - 2) + " characters");
+    str[0] = '\n';
+    str[1] = 0;
+    return str;
+  }
+  if (!line.empty() && line[0] == '[') {
+    size_t close = line.find(']');
+    if (close != std::string_view::npos) ts->parser->section(line.substr(1, close - 1));
+  }
+  std::memcpy(str, line.data(), line.size());
+  str[line.size()] = 0;
   return str;
 }
 
-int on_entry(void* user, const char* section, const char* name, const char* value) {
+int on_entry(void* user, const char* /*section*/, const char* name, const char* value) {
   auto* p = static_cast<Parser*>(user);
-  // inih calls once with name == nullptr when a new section starts.
-  static thread_local std::string last_section;
-  if (!name) {
-    p->section(section);
-    return 1;
-  }
-  (void)last_section;
+  // Sections are handled in read_line(); an inih built with
+  // INI_CALL_HANDLER_ON_NEW_SECTION would also call here with name == nullptr.
+  if (!name) return 1;
   p->pair(name, value ? value : "");
   return 1;
 }
