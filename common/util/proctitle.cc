@@ -52,8 +52,8 @@ void set(const char* fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(title, sizeof title, fmt, ap);
   va_end(ap);
-  char comm[16];
-  snprintf(comm, sizeof comm, "%s", title);
+  char comm[16] = {};
+  memcpy(comm, title, strnlen(title, sizeof comm - 1));
   if (char* colon = strchr(comm, ':')) *colon = '\0';
   prctl(PR_SET_NAME, comm, 0, 0, 0);
   if (!g_begin || g_end <= g_begin) return;
