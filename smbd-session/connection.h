@@ -9,6 +9,7 @@
 
 #include "common/config/config.h"
 #include "common/util/unique_fd.h"
+#include "smbd-session/credits.h"
 #include "smbd-session/request.h"
 
 namespace cifsd::session {
@@ -40,6 +41,12 @@ struct Connection {
   uint64_t next_broker_id = 1;
   uint32_t next_pipe_handle = 1;
   size_t open_count = 0;               // across all trees, capped by max open files
+
+  // Engine state (owned by the engine; handlers only read these)
+  CreditWindow credits;
+  bool wildcard_answered = false;      // an SMB1 NEGOTIATE got the 0x02FF answer
+  bool disconnect = false;             // set by a handler to drop the connection
+  bool signing_mandatory = false;      // "server signing = mandatory"
 
   // IPC channels (fixed fds after exec; replaced when a helper restarts)
   UniqueFd master_fd, auth_fd, rpc_fd;

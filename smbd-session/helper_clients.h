@@ -12,6 +12,9 @@
 
 namespace cifsd::session {
 
+// Greets a helper on its channel (first message after start or a new channel).
+bool helper_hello(Connection& c, ipc::master::Role helper);
+
 // smbd-auth
 NtStatus auth_neg_token(Connection& c, std::vector<uint8_t>* blob);
 NtStatus auth_session_setup(Connection& c, const ipc::auth::SessionSetup& req,

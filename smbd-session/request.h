@@ -105,6 +105,8 @@ struct Session {
   std::array<uint8_t, 64> preauth_hash{};  // 3.1.1 session preauth integrity hash
   std::map<uint32_t, std::unique_ptr<Tree>> trees;
   uint32_t next_tree_id = 1;
+  uint16_t session_flags = 0;            // SMB2_SESSION_FLAG_IS_GUEST / IS_NULL
+  uint16_t dialect_signing_alg = 0;      // crypto::SignAlg chosen at key derivation
 };
 
 struct Request {
@@ -117,6 +119,9 @@ struct Request {
   // Related compound requests inherit the previous command's file id.
   FileId* compound_file_id = nullptr;
   uint32_t credits_to_grant = 0;  // filled in by the engine
+  // Set by a handler whose response must be signed even if the session does
+  // not sign everything (final SESSION_SETUP for 3.x, VALIDATE_NEGOTIATE).
+  bool force_sign = false;
 };
 
 using Handler = NtStatus (*)(Request& req, ByteWriter& out);

@@ -1,0 +1,183 @@
+// SESSION_SETUP and LOGOFF (MS-SMB2 2.2.5-2.2.8, 3.3.5.5, 3.3.5.6).
+#include <openssl/crypto.h>
+
+#include "common/log/log.h"
+#include "smbd-session/crypto/smb_crypto.h"
+#include "smbd-session/connection.h"
+#include "smbd-session/handlers.h"
+#include "smbd-session/helper_clients.h"
+#include "smbd-session/keys.h"
+#include "smbd-session/smb2_types.h"
+
+namespace cifsd::session {
+namespace {
+
+constexpr size_t kMaxSessions = 128;
+constexpr uint8_t kBindingFlag = 0x01;
+
+void write_response(ByteWriter& out, uint16_t flags, Bytes blob) {
+  out.u16(9);
+  out.u16(flags);
+  out.u16(uint16_t(smb2::kHeaderSize + 8));
+  out.u16(uint16_t(blob.size()));
+  out.bytes(blob);
+}
+
+void close_trees(Connection& c, Session& s) {
+  for (auto& [tid, tree] : s.trees) {
+    auto opens = std::move(tree->opens);
+    tree->opens.clear();
+    for (auto& [vid, open] : opens) close_open(c, *tree, *open);
+  }
+  s.trees.clear();
+}
+
+void drop_session(Connection& c, uint64_t id) {
+  auto it = c.sessions.find(id);
+  if (it == c.sessions.end()) return;
+  if (it->second->auth_context) auth_release(c, it->second->auth_context);
+  close_trees(c, *it->second);
+  OPENSSL_cleanse(it->second->session_key.data(), it->second->session_key.size());
+  for (auto* k : {&it->second->signing_key, &it->second->encryption_key,
+                  &it->second->decryption_key, &it->second->application_key})
+    OPENSSL_cleanse(k->data(), k->size());
+  c.sessions.erase(it);
+}
+
+}  // namespace
+
+NtStatus handle_session_setup(Request& req, ByteWriter& out) {
+  Connection& c = req.conn;
+  ByteReader r(req.body);
+  r.skip(2);
+  uint8_t flags = r.u8();
+  r.skip(1);   // SecurityMode: see the client's NEGOTIATE value instead
+  r.skip(4);   // Capabilities
+  r.skip(4);   // Channel
+  uint16_t blob_off = r.u16();
+  uint16_t blob_len = r.u16();
+  r.skip(8);   // PreviousSessionId: no durable state to reclaim yet
+  Bytes blob;
+  if (!r.ok() || !ByteReader::range(req.pdu, blob_off, blob_len, &blob))
+    return status::kInvalidParameter;
+  if ((flags & kBindingFlag) && c.dialect >= kSmb300) {
+    // Multichannel is not implemented: binding a second channel is refused.
+    return status::kRequestNotAccepted;
+  }
+
+  Session* s = nullptr;
+  bool is_new = false;
+  if (req.hdr.session_id == 0) {
+    if (c.sessions.size() >= kMaxSessions) return status::kInsufficientResources;
+    auto ns = std::make_unique<Session>();
+    uint64_t id;
+    do id = ((c.connection_id & 0xFFFF) << 40) | c.next_session_id++;
+    while (id == 0 || c.sessions.count(id));
+    ns->id = id;
+    ns->preauth_hash = c.preauth_hash;
+    s = ns.get();
+    c.sessions[id] = std::move(ns);
+    is_new = true;
+  } else {
+    auto it = c.sessions.find(req.hdr.session_id);
+    if (it == c.sessions.end()) return status::kUserSessionDeleted;
+    s = it->second.get();
+    if (s->state == Session::State::kValid && s->auth_context == 0 && c.dialect == kSmb311) {
+      // Reauthentication restarts the exchange; keys stay those of the
+      // original authentication (MS-SMB2 3.3.5.5.3).
+    }
+  }
+  bool reauth = s->state == Session::State::kValid;
+  if (c.dialect == kSmb311 && !reauth) crypto::preauth_update(&s->preauth_hash, req.pdu);
+
+  ipc::auth::SessionSetup leg;
+  leg.context = s->auth_context;
+  leg.blob.assign(blob.begin(), blob.end());
+  ipc::auth::SessionSetupAnswer ans;
+  NtStatus st = auth_session_setup(c, leg, &ans);
+  if (st != status::kSuccess) {
+    s->auth_context = 0;  // the helper's context is gone with its channel
+    if (!reauth) drop_session(c, s->id);
+    return st;
+  }
+  req.session = s;
+
+  switch (ans.result) {
+    case ipc::auth::SetupResult::kMoreProcessing:
+      s->auth_context = ans.context;
+      write_response(out, 0, ans.blob);
+      if (!reauth) s->state = Session::State::kInProgress;
+      return status::kMoreProcessingRequired;
+    case ipc::auth::SetupResult::kOk:
+      break;
+    default: {
+      s->auth_context = 0;
+      req.session = nullptr;
+      NtStatus fail = ans.result == ipc::auth::SetupResult::kAccessDenied ? status::kAccessDenied
+                      : ans.result == ipc::auth::SetupResult::kInvalid   ? status::kInvalidParameter
+                                                                         : status::kLogonFailure;
+      // A failed reauthentication ends the session too (as Windows does).
+      drop_session(c, s->id);
+      return fail;
+    }
+  }
+
+  s->auth_context = 0;
+  uint16_t sflags = 0;
+  if (ans.identity.anonymous) sflags |= smb2::kSessionFlagNull;
+  else if (ans.identity.guest) sflags |= smb2::kSessionFlagGuest;
+  if (reauth && (s->identity.uid != ans.identity.uid || s->identity.anonymous != ans.identity.anonymous)) {
+    // A session cannot change its user on reauthentication.
+    req.session = nullptr;
+    drop_session(c, s->id);
+    return status::kAccessDenied;
+  }
+  s->identity = ans.identity;
+  s->session_flags = sflags;
+  bool sign_capable = ans.has_session_key && !(sflags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
+  if (!reauth) {
+    if (c.signing_mandatory && !sign_capable) {
+      // Signing cannot be required of a session that has no key.
+      req.session = nullptr;
+      drop_session(c, s->id);
+      return status::kAccessDenied;
+    }
+    if (sign_capable) {
+      s->session_key = ans.session_key;
+      s->has_key = true;
+      if (!derive_session_keys(c, *s)) {
+        req.session = nullptr;
+        drop_session(c, s->id);
+        return status::kInternalError;
+      }
+      s->signing_required =
+          c.signing_mandatory || (c.client_security_mode & smb2::kSigningRequired);
+    }
+  }
+  OPENSSL_cleanse(ans.session_key.data(), ans.session_key.size());
+  s->state = Session::State::kValid;
+  // 3.x: the final response is signed so the client can check the exchange
+  // was not tampered with (MS-SMB2 3.3.5.5.3).
+  if (sign_capable && c.dialect >= kSmb300) req.force_sign = true;
+  LOG_I("session %llx: %s%s%s authenticated (%s)", (unsigned long long)s->id,
+        s->identity.user.c_str(), s->identity.guest ? " [guest]" : "",
+        s->identity.anonymous ? " [anonymous]" : "", protocol_name(c.dialect));
+  write_response(out, sflags, ans.blob);
+  (void)is_new;
+  return status::kSuccess;
+}
+
+NtStatus handle_logoff(Request& req, ByteWriter& out) {
+  Session* s = req.session;
+  close_trees(req.conn, *s);
+  if (s->auth_context) {
+    auth_release(req.conn, s->auth_context);
+    s->auth_context = 0;
+  }
+  // The engine removes the session after signing this response.
+  out.u16(4);
+  out.u16(0);
+  return status::kSuccess;
+}
+
+}  // namespace cifsd::session

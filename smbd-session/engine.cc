@@ -1,0 +1,363 @@
+#include "smbd-session/engine.h"
+
+#include <cstring>
+
+#include "common/log/log.h"
+#include "smbd-session/command_table.h"
+#include "smbd-session/crypto/smb_crypto.h"
+#include "smbd-session/identity.h"
+#include "smbd-session/negotiate.h"
+#include "smbd-session/pdu.h"
+#include "smbd-session/smb2_types.h"
+
+namespace cifsd::session {
+namespace {
+
+constexpr uint32_t kPreAuthLimit = 16 * 1024;
+
+bool is_error(NtStatus s) { return s != status::kSuccess && (s & 0xC0000000u) != 0; }
+
+// Statuses whose response keeps the handler's body (MS-SMB2 3.3.4.4).
+bool keeps_body(uint16_t command, NtStatus s) {
+  if (s == status::kMoreProcessingRequired) return command == smb2::kSessionSetup;
+  if (s == status::kBufferOverflow)
+    return command == smb2::kRead || command == smb2::kQueryInfo || command == smb2::kIoctl;
+  return false;
+}
+
+void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
+  (*out)[at] = kNbSessionMessage;
+  (*out)[at + 1] = uint8_t(len >> 16);
+  (*out)[at + 2] = uint8_t(len >> 8);
+  (*out)[at + 3] = uint8_t(len);
+}
+
+// Payload size of a multi-credit request (MS-SMB2 3.3.5.2.5), 0 if the
+// command is not one of them.
+uint64_t credit_payload(uint16_t command, Bytes body) {
+  ByteReader r(body);
+  switch (command) {
+    case smb2::kRead:
+    case smb2::kWrite: {
+      r.skip(4);
+      return r.u32();
+    }
+    case smb2::kIoctl: {
+      r.skip(28);
+      uint64_t in = r.u32(), max_in = r.u32();
+      r.skip(4);
+      uint64_t out = r.u32(), max_out = r.u32();
+      return std::max(in + out, max_in + max_out);
+    }
+    case smb2::kQueryDirectory: {
+      r.skip(26);
+      uint64_t name = r.u16();
+      uint64_t out = r.u32();
+      return std::max(name, out);
+    }
+    default:
+      return 0;
+  }
+}
+
+crypto::SignAlg sign_alg(const Session& s) { return crypto::SignAlg(s.dialect_signing_alg); }
+
+bool session_can_sign(const Session& s) {
+  return s.state == Session::State::kValid && !s.signing_key.empty() &&
+         !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
+}
+
+// Everything about one command of a compound that the next related one inherits.
+struct ChainState {
+  uint64_t session_id = 0;
+  uint32_t tree_id = 0;
+  NtStatus status = status::kSuccess;
+  FileId file_id{~0ull, ~0ull};
+  bool have_file_id = false;
+};
+
+EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out) {
+  if (c.dialect != 0 || c.wildcard_answered) return EngineResult::kDisconnect;
+  bool beyond = c.config.global.max_protocol > kSmb202;
+  Smb1Negotiate which = parse_smb1_negotiate(payload, beyond);
+  uint16_t dialect;
+  if (which == Smb1Negotiate::kWildcard) dialect = smb2::kDialectWildcard;
+  else if (which == Smb1Negotiate::kSmb202 && c.config.global.min_protocol <= kSmb202) dialect = kSmb202;
+  else return EngineResult::kDisconnect;
+  if (!c.credits.consume(0, 1)) return EngineResult::kDisconnect;
+  size_t at = out->size();
+  out->resize(at + 4);
+  ByteWriter w(*out);
+  Smb2Header h;
+  h.command = smb2::kNegotiate;
+  h.flags = smb2::kFlagResponse;
+  h.credits = 1;
+  write_smb2_header(w, h);
+  if (build_negotiate_response(c, dialect, nullptr, w) != status::kSuccess)
+    return EngineResult::kDisconnect;
+  c.credits.grant(1);
+  if (dialect == smb2::kDialectWildcard) c.wildcard_answered = true;
+  put_frame_header(out, at, out->size() - at - 4);
+  return EngineResult::kContinue;
+}
+
+}  // namespace
+
+void write_error_body(ByteWriter& w) {
+  w.u16(9);
+  w.u8(0);   // ErrorContextCount
+  w.u8(0);   // Reserved
+  w.u32(0);  // ByteCount
+  w.u8(0);   // ErrorData: one byte, as StructureSize 9 implies
+}
+
+uint32_t frame_limit(const Connection& c) {
+  for (const auto& [id, s] : c.sessions)
+    if (s->state == Session::State::kValid) {
+      uint32_t big = std::max(c.max_write, c.max_trans);
+      return big + (1u << 20);
+    }
+  return kPreAuthLimit;
+}
+
+Open* find_open(Request& req, FileId id) {
+  if (id.is_related_placeholder() && (req.hdr.flags & smb2::kFlagRelated) && req.compound_file_id)
+    id = *req.compound_file_id;
+  if (!req.tree) return nullptr;
+  auto it = req.tree->opens.find(id.volatile_);
+  if (it == req.tree->opens.end() || it->second->id.persistent != id.persistent) return nullptr;
+  return it->second.get();
+}
+
+EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
+                           std::vector<uint8_t>* out) {
+  if (nb_type == kNbKeepAlive) return EngineResult::kContinue;
+  if (nb_type == kNbSessionRequest) {
+    // RFC 1002 session request (port 139 style): always accept.
+    out->insert(out->end(), {kNbPositiveResponse, 0, 0, 0});
+    return EngineResult::kContinue;
+  }
+  if (nb_type != kNbSessionMessage || payload.size() < 4) return EngineResult::kDisconnect;
+  ByteReader pr(payload);
+  uint32_t proto = pr.u32();
+  if (proto == smb2::kSmb1ProtocolId) return handle_smb1(c, payload, out);
+  if (proto != smb2::kProtocolId) {
+    LOG_D("unsupported protocol id 0x%08x (transform or unknown)", proto);
+    return EngineResult::kDisconnect;
+  }
+
+  std::vector<Bytes> cmds;
+  if (!split_compound(payload, &cmds)) {
+    LOG_D("malformed SMB2 PDU or compound chain");
+    return EngineResult::kDisconnect;
+  }
+
+  size_t frame_at = out->size();
+  out->resize(frame_at + 4);
+  ChainState chain;
+  size_t last_msg_at = 0;
+  struct Pending { size_t at; uint64_t session; bool sign; };
+  std::vector<Pending> pending;
+  std::vector<uint64_t> logged_off;
+  bool any_response = false;
+
+  for (size_t i = 0; i < cmds.size(); i++) {
+    Bytes msg = cmds[i];
+    Smb2Header h;
+    parse_smb2_header(msg, &h);  // validated by split_compound
+    if (h.flags & smb2::kFlagResponse) return EngineResult::kDisconnect;
+    bool related = (h.flags & smb2::kFlagRelated) != 0;
+    const CommandInfo* info = command_info(h.command);
+
+    // Negotiation state: only NEGOTIATE first; never a second one.
+    if (h.command == smb2::kNegotiate) {
+      if (c.dialect != 0 || cmds.size() != 1) return EngineResult::kDisconnect;
+    } else if (c.dialect == 0) {
+      return EngineResult::kDisconnect;
+    }
+
+    // Credits / sequence window (CANCEL does not consume a MessageId).
+    uint16_t charge = h.credit_charge;
+    bool multi_credit = c.dialect != 0 && c.dialect != kSmb202 &&
+                        (c.server_capabilities & smb2::kCapLargeMtu);
+    if (!multi_credit) charge = 1;
+    if (h.command != smb2::kCancel) {
+      if (!c.credits.consume(h.message_id, charge ? charge : 1)) {
+        LOG_D("MessageId %llu (charge %u) outside the credit window",
+              (unsigned long long)h.message_id, charge);
+        return EngineResult::kDisconnect;
+      }
+    }
+
+    Bytes body = msg.subspan(smb2::kHeaderSize);
+    Request req{c, h, msg, body};
+    req.compound_file_id = &chain.file_id;
+    NtStatus st = status::kSuccess;
+    uint64_t eff_session = h.session_id;
+    uint32_t eff_tree = h.tree_id;
+    if (related) {
+      if (i == 0) st = status::kInvalidParameter;
+      eff_session = chain.session_id;
+      eff_tree = chain.tree_id;
+      if (st == status::kSuccess && is_error(chain.status)) st = chain.status;
+    }
+    req.hdr.session_id = eff_session;
+    req.hdr.tree_id = eff_tree;
+
+    if (st == status::kSuccess && !info) st = status::kInvalidParameter;
+    if (st == status::kSuccess) {
+      size_t need = info->structure_size & ~1u;
+      uint16_t ss = ByteReader(body).u16();
+      bool size_ok = ss == info->structure_size ||
+                     (h.command == smb2::kOplockBreak && (ss == 36 || ss == 44));
+      if (body.size() < need || !size_ok) st = status::kInvalidParameter;
+    }
+    if (st == status::kSuccess && multi_credit) {
+      uint64_t payload_len = credit_payload(h.command, body);
+      uint64_t expected = payload_len ? (payload_len - 1) / 65536 + 1 : 1;
+      if ((charge ? charge : 1) < expected) st = status::kInvalidParameter;
+    }
+    if (h.command == smb2::kCancel) {
+      // Nothing is ever pending, so there is nothing to cancel and no response.
+      chain.session_id = eff_session;
+      chain.tree_id = eff_tree;
+      continue;
+    }
+
+    // Session lookup (also for commands that do not need one, for signing).
+    Session* sess = nullptr;
+    if (st == status::kSuccess && eff_session != 0) {
+      auto it = c.sessions.find(eff_session);
+      if (it != c.sessions.end()) sess = it->second.get();
+    }
+    if (st == status::kSuccess && info->needs_session) {
+      if (!sess) st = status::kUserSessionDeleted;
+      else if (sess->state == Session::State::kExpired) st = status::kNetworkSessionExpired;
+      else if (sess->state != Session::State::kValid) st = status::kUserSessionDeleted;
+    }
+    bool req_signed = (h.flags & smb2::kFlagSigned) != 0;
+    if (st == status::kSuccess && sess && h.command != smb2::kSessionSetup &&
+        session_can_sign(*sess)) {
+      if (req_signed) {
+        if (!crypto::verify_message(sign_alg(*sess), sess->signing_key, msg)) {
+          LOG_W("bad signature on %s", info->name);
+          st = status::kAccessDenied;
+        }
+      } else if (sess->signing_required && h.command != smb2::kEcho) {
+        st = status::kAccessDenied;
+      }
+    }
+    if (st == status::kSuccess && sess && sess->state == Session::State::kValid) req.session = sess;
+    if (st == status::kSuccess && info->needs_tree) {
+      auto it = sess->trees.find(eff_tree);
+      if (it == sess->trees.end()) st = status::kNetworkNameDeleted;
+      else req.tree = it->second.get();
+    }
+    if (st == status::kSuccess && info->file_id_offset) {
+      ByteReader fr(body);
+      fr.seek(info->file_id_offset);
+      FileId fid = read_file_id(fr);
+      if (!fr.ok() || !find_open(req, fid)) st = status::kFileClosed;
+    }
+
+    // Run the handler under the session's identity.
+    std::vector<uint8_t> resp_body;
+    ByteWriter bw(resp_body);
+    if (st == status::kSuccess) {
+      bool as_user = req.session && h.command != smb2::kSessionSetup;
+      if (as_user && !become_user(req.session->identity)) {
+        st = status::kAccessDenied;
+      } else {
+        st = info->handler(req, bw);
+        if (as_user) become_service();
+      }
+      if (c.disconnect) return EngineResult::kDisconnect;
+    }
+    if (st != status::kSuccess && !keeps_body(h.command, st)) {
+      resp_body.clear();
+      write_error_body(bw);
+    }
+    if (h.command == smb2::kCreate && st == status::kSuccess) {
+      // The created open is what related requests' placeholder ids name.
+      ByteReader cr(resp_body);
+      cr.seek(64);
+      FileId fid = read_file_id(cr);
+      if (cr.ok()) chain.file_id = fid;
+    }
+
+    // Build the response header + body.
+    Session* sign_sess = req.session;
+    Smb2Header rh;
+    rh.credit_charge = h.credit_charge;
+    rh.status = st;
+    rh.command = h.command;
+    rh.flags = smb2::kFlagResponse | (related ? smb2::kFlagRelated : 0);
+    rh.message_id = h.message_id;
+    rh.session_id = req.session ? req.session->id : eff_session;
+    rh.tree_id = req.tree ? req.tree->id : eff_tree;
+    uint32_t max_credits = c.config.global.smb2_max_credits ? c.config.global.smb2_max_credits : 1;
+    uint32_t grant = c.credits.to_grant(h.credits, charge ? charge : 1, max_credits);
+    if (grant > 0xFFFF) grant = 0xFFFF;
+    rh.credits = uint16_t(grant);
+    c.credits.grant(grant);
+
+    if (any_response) {
+      // Pad the previous response to 8 bytes and chain it to this one.
+      ByteWriter pw(*out);
+      pw.align(8);
+      size_t next = out->size() - last_msg_at;
+      pw.patch_u32(last_msg_at + 20, uint32_t(next));
+    }
+    // The previous response is complete now (padding and NextCommand set):
+    // sign it before starting this one.
+    size_t msg_at = out->size();
+    ByteWriter ow(*out);
+    write_smb2_header(ow, rh);
+    ow.bytes(resp_body);
+
+    // Remember what to sign: done once the chain's padding is final.
+    bool sign = sign_sess && session_can_sign(*sign_sess) &&
+                (req_signed || sign_sess->signing_required || req.force_sign);
+    pending.push_back({msg_at, sign_sess ? sign_sess->id : 0, sign});
+    last_msg_at = msg_at;
+    any_response = true;
+
+    // 3.1.1 preauth integrity over NEGOTIATE and unfinished SESSION_SETUP.
+    if (c.dialect == kSmb311) {
+      Bytes resp_msg(out->data() + msg_at, out->size() - msg_at);
+      if (h.command == smb2::kNegotiate && st == status::kSuccess) {
+        c.preauth_hash.fill(0);
+        crypto::preauth_update(&c.preauth_hash, msg);
+        crypto::preauth_update(&c.preauth_hash, resp_msg);
+      } else if (h.command == smb2::kSessionSetup && st == status::kMoreProcessingRequired) {
+        auto it = c.sessions.find(rh.session_id);
+        if (it != c.sessions.end()) crypto::preauth_update(&it->second->preauth_hash, resp_msg);
+      }
+    }
+
+    chain.session_id = rh.session_id;
+    chain.tree_id = rh.tree_id;
+    chain.status = st;
+
+    if (h.command == smb2::kLogoff && st == status::kSuccess) logged_off.push_back(eff_session);
+  }
+  // Sign every response now that offsets and padding are final.
+  for (size_t k = 0; k < pending.size(); k++) {
+    if (!pending[k].sign) continue;
+    size_t end = k + 1 < pending.size() ? pending[k + 1].at : out->size();
+    auto it = c.sessions.find(pending[k].session);
+    if (it == c.sessions.end()) continue;
+    MutBytes m(out->data() + pending[k].at, end - pending[k].at);
+    crypto::sign_message(sign_alg(*it->second), it->second->signing_key, m);
+  }
+  // Logged-off sessions go away only after their response was signed.
+  for (uint64_t id : logged_off) c.sessions.erase(id);
+  if (!any_response) {
+    out->resize(frame_at);
+    return EngineResult::kContinue;
+  }
+  put_frame_header(out, frame_at, out->size() - frame_at - 4);
+  return EngineResult::kContinue;
+}
+
+}  // namespace cifsd::session

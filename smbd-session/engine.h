@@ -1,0 +1,27 @@
+#pragma once
+// The SMB2 engine: turns one received NetBIOS frame into the bytes to send
+// back (a complete frame, header included), running the central checks of
+// MS-SMB2 3.3.5.2 (credits, session, tree, file id, signature, structure
+// size), compound chaining and response signing around the handlers.
+#include <cstdint>
+#include <vector>
+
+#include "smbd-session/connection.h"
+
+namespace cifsd::session {
+
+enum class EngineResult { kContinue, kDisconnect };
+
+// payload: the frame's bytes after the 4-byte NetBIOS header.
+// *out receives zero or more complete frames to send.
+EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
+                           std::vector<uint8_t>* out);
+
+// The largest frame the connection accepts now: small until a session is
+// authenticated (an anonymous peer cannot make us allocate much).
+uint32_t frame_limit(const Connection& c);
+
+// The standard 9-byte error response body (MS-SMB2 2.2.2).
+void write_error_body(ByteWriter& w);
+
+}  // namespace cifsd::session
