@@ -1,12 +1,90 @@
-// SMB2 CLOSE (skeleton; implemented in a following commit).
+// SMB2 CLOSE (MS-SMB2 3.3.5.10) and close_open(), which releases everything
+// an open holds; tree disconnect, logoff and teardown use it too.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/log/log.h"
+#include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/helper_clients.h"
+#include "smbd-session/vfs/fileops_util.h"
+#include "smbd-session/vfs/vfs.h"
 
 namespace cifsd::session {
+namespace {
 
-NtStatus handle_close(Request&, ByteWriter&) { return status::kNotImplemented; }
+constexpr uint16_t kPostQueryAttrib = 0x0001;
 
-}  // namespace cifsd::session
+// Delete-on-close: unlink the name relative to its parent (resolved beneath
+// the tree root again), but only if the name still refers to our inode.
+// Note: this runs when *this* handle closes, even if the same session holds
+// another handle to the file (Linux keeps the other fds usable).
+void delete_now(Tree& tree, const Open& open) {
+  if (open.path.empty() || !tree.share) return;  // never the share root
+  std::string_view parent_path, leaf;
+  vfs::split_parent(open.path, &parent_path, &leaf);
+  UniqueFd parent(vfs::open_beneath(tree.root.get(), parent_path, O_PATH | O_DIRECTORY, 0,
+                                    tree.share->follow_symlinks));
+  if (!parent) {
+    LOG_W("delete on close: parent of %s: %s", open.path.c_str(), strerror(errno));
+    return;
+  }
+  std::string name(leaf);
+  struct stat sb;
+  if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino)
+    return;  // renamed or replaced meanwhile: nothing of ours to delete
+  if (unlinkat(parent.get(), name.c_str(), open.is_directory ? AT_REMOVEDIR : 0) != 0)
+    LOG_I("delete on close of %s failed: %s", open.path.c_str(), strerror(errno));
+}
 
-namespace cifsd::session {
-void close_open(Connection&, Tree&, Open&) {}
+}  // namespace
+
+void close_open(Connection& conn, Tree& tree, Open& open) {
+  if (open.is_pipe) {
+    rpc_close(conn, open.pipe_handle);
+  } else {
+    if (open.delete_on_close) delete_now(tree, open);
+    open.fd.reset();
+    if (open.broker_id) broker_share_close(conn, open.broker_id);
+  }
+  if (conn.open_count) conn.open_count--;
+  tree.opens.erase(open.id.volatile_);  // destroys `open`
+}
+
+NtStatus handle_close(Request& req, ByteWriter& out) {
+  ByteReader r(req.body);
+  r.u16();  // StructureSize, checked by the engine
+  uint16_t flags = r.u16();
+  r.u32();
+  FileId fid = read_file_id(r);
+  if (!r.ok()) return status::kInvalidParameter;
+  Open* open = find_open(req, fid);
+  if (!open) return status::kFileClosed;
+
+  vfs::FileStat st;
+  bool have = false;
+  if ((flags & kPostQueryAttrib) && !open->is_pipe)
+    have = vfs::stat_fd(open->fd.get(), share_of(req), leaf_name(open->path), &st) == status::kSuccess;
+  close_open(req.conn, *req.tree, *open);
+
+  out.u16(60);
+  out.u16(have ? kPostQueryAttrib : 0);
+  out.u32(0);
+  if (have) {
+    out.u64(st.creation);
+    out.u64(st.last_access);
+    out.u64(st.last_write);
+    out.u64(st.change);
+    out.u64(st.alloc);
+    out.u64(st.size);
+    out.u32(st.attrs);
+  } else {
+    out.zeros(52);
+  }
+  return status::kSuccess;
+}
+
 }  // namespace cifsd::session

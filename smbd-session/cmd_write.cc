@@ -1,8 +1,79 @@
-// SMB2 WRITE (skeleton; implemented in a following commit).
+// SMB2 WRITE (MS-SMB2 3.3.5.13): pwrite on files, smbd-rpc on named pipes.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/helper_clients.h"
+#include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
+namespace {
 
-NtStatus handle_write(Request&, ByteWriter&) { return status::kNotImplemented; }
+void reply(ByteWriter& out, uint32_t count) {
+  out.u16(17);
+  out.u16(0);
+  out.u32(count);
+  out.u32(0);  // Remaining
+  out.u16(0);  // WriteChannelInfoOffset
+  out.u16(0);
+  out.u8(0);
+}
+
+}  // namespace
+
+NtStatus handle_write(Request& req, ByteWriter& out) {
+  ByteReader r(req.body);
+  r.u16();
+  uint16_t data_off = r.u16();
+  uint32_t length = r.u32();
+  uint64_t offset = r.u64();
+  FileId fid = read_file_id(r);
+  if (!r.ok()) return status::kInvalidParameter;
+  Open* open = find_open(req, fid);
+  if (!open) return status::kFileClosed;
+  if (length > req.conn.max_write) return status::kInvalidParameter;
+  Bytes data;
+  if (length && (data_off < 64 + 48 || !ByteReader::range(req.pdu, data_off, length, &data)))
+    return status::kInvalidParameter;
+
+  if (open->is_pipe) {
+    NtStatus s = rpc_write(req.conn, open->pipe_handle, data);
+    if (s != status::kSuccess) return s;
+    reply(out, length);
+    return status::kSuccess;
+  }
+  if (open->is_directory) return status::kInvalidDeviceRequest;
+  const bool can_write = open->access & smb2::kFileWriteData;
+  const bool can_append = open->access & smb2::kFileAppendData;
+  if (!can_write && !can_append) return status::kAccessDenied;
+  // 0xFFFFFFFFFFFFFFFF means "at the end of file"; an append-only handle
+  // always writes at the end.
+  if (offset == ~0ull || !can_write) {
+    if (!can_append) return status::kInvalidParameter;
+    struct stat sb;
+    if (fstat(open->fd.get(), &sb) != 0) return status_from_errno(errno);
+    offset = uint64_t(sb.st_size);
+  }
+  if (offset > uint64_t(INT64_MAX) - length) return status::kInvalidParameter;
+
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = pwrite(open->fd.get(), data.data() + done, length - done, off_t(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (done) break;
+      return status_from_errno(errno);
+    }
+    if (n == 0) break;
+    done += size_t(n);
+  }
+  open->position = offset + done;
+  reply(out, uint32_t(done));
+  return status::kSuccess;
+}
 
 }  // namespace cifsd::session

@@ -1,0 +1,48 @@
+#pragma once
+// Strict parser of the SMB2 CREATE request body and its create contexts
+// (MS-SMB2 2.2.13, 2.2.13.2). Pure: fuzzed by tests/fuzz/create_request_fuzz.
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/smb/ntstatus.h"
+#include "common/wire/reader.h"
+
+namespace cifsd::session {
+
+struct CreateContext {
+  std::string_view name;   // raw name bytes (usually 4 ASCII characters)
+  Bytes data;
+};
+
+struct CreateRequest {
+  uint8_t security_flags = 0;
+  uint8_t oplock_level = 0;
+  uint32_t impersonation = 0;
+  uint64_t smb_create_flags = 0;
+  uint32_t desired_access = 0;
+  uint32_t file_attributes = 0;
+  uint32_t share_access = 0;
+  uint32_t disposition = 0;
+  uint32_t options = 0;
+  Bytes name;              // UTF-16LE
+  std::vector<CreateContext> contexts;
+
+  const CreateContext* find(std::string_view n) const {
+    for (const auto& c : contexts) if (c.name == n) return &c;
+    return nullptr;
+  }
+};
+
+// `pdu` starts at the SMB2 header (offsets on the wire are relative to it);
+// `body` is the CREATE body within it. Returns INVALID_PARAMETER for any
+// malformed field, offset or context chain.
+NtStatus parse_create_request(Bytes pdu, Bytes body, CreateRequest* out);
+
+// The context chain alone (buf = exactly CreateContextsLength bytes).
+// Rules: each entry >= 16 bytes, Next 8-aligned and inside the buffer (so the
+// chain only moves forward), name and data inside their entry, data 8-aligned
+// and after the name, no duplicate names, sizes of known contexts checked.
+NtStatus parse_create_contexts(Bytes buf, std::vector<CreateContext>* out);
+
+}  // namespace cifsd::session

@@ -1,0 +1,270 @@
+#include "smbd-session/vfs/vfs.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "smbd-session/smb2_types.h"
+#include "smbd-session/vfs/path.h"
+
+namespace cifsd::session::vfs {
+namespace {
+
+constexpr uint64_t kEpochDelta = 11644473600ull;  // seconds 1601-01-01 .. 1970-01-01
+
+struct LinuxDirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+// fgetxattr/fsetxattr refuse O_PATH fds (EBADF); the fd's /proc link is the
+// documented way to reach the same inode without a second path lookup.
+ssize_t fd_getxattr(int fd, const char* name, void* buf, size_t len) {
+  ssize_t n = fgetxattr(fd, name, buf, len);
+  if (n < 0 && errno == EBADF) {
+    std::string p = "/proc/self/fd/" + std::to_string(fd);
+    n = getxattr(p.c_str(), name, buf, len);
+  }
+  return n;
+}
+int fd_setxattr(int fd, const char* name, const void* buf, size_t len) {
+  int r = fsetxattr(fd, name, buf, len, 0);
+  if (r < 0 && errno == EBADF) {
+    std::string p = "/proc/self/fd/" + std::to_string(fd);
+    r = setxattr(p.c_str(), name, buf, len, 0);
+  }
+  return r;
+}
+
+bool access_ok(int fd, int mode) {
+  return syscall(SYS_faccessat2, fd, "", mode, AT_EACCESS | AT_EMPTY_PATH) == 0;
+}
+
+void fill_stat(const struct statx& sx, FileStat* st) {
+  st->last_access = unix_to_filetime(sx.stx_atime.tv_sec, sx.stx_atime.tv_nsec);
+  st->last_write = unix_to_filetime(sx.stx_mtime.tv_sec, sx.stx_mtime.tv_nsec);
+  st->change = unix_to_filetime(sx.stx_ctime.tv_sec, sx.stx_ctime.tv_nsec);
+  if (sx.stx_mask & STATX_BTIME)
+    st->creation = unix_to_filetime(sx.stx_btime.tv_sec, sx.stx_btime.tv_nsec);
+  else  // no birth time on this fs: the oldest time we know
+    st->creation = std::min(st->last_write, st->change);
+  st->is_dir = S_ISDIR(sx.stx_mode);
+  st->is_regular = S_ISREG(sx.stx_mode);
+  st->size = st->is_dir ? 0 : sx.stx_size;
+  st->alloc = st->is_dir ? 0 : sx.stx_blocks * 512;
+  st->dev = (uint64_t(sx.stx_dev_major) << 32) | sx.stx_dev_minor;
+  st->ino = sx.stx_ino;
+  st->nlink = sx.stx_nlink;
+  st->mode = sx.stx_mode;
+  st->uid = sx.stx_uid;
+  st->gid = sx.stx_gid;
+}
+
+}  // namespace
+
+int open_beneath(int root, std::string_view path, int flags, mode_t mode, bool follow_symlinks) {
+  struct open_how how;
+  std::memset(&how, 0, sizeof how);
+  how.flags = uint64_t(flags | O_CLOEXEC | O_NOCTTY);
+  if (flags & (O_CREAT | O_TMPFILE)) how.mode = mode;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  if (!follow_symlinks) {
+    how.resolve |= RESOLVE_NO_SYMLINKS;
+    how.flags |= O_NOFOLLOW;
+  }
+  std::string p = path.empty() ? std::string(".") : std::string(path);
+  long fd;
+  do {
+    fd = syscall(SYS_openat2, root, p.c_str(), &how, sizeof how);
+  } while (fd < 0 && errno == EAGAIN);  // RESOLVE_* lookups may ask for a retry
+  return int(fd);
+}
+
+NtStatus lookup_status(int err) {
+  switch (err) {
+    case EXDEV: case ELOOP: return status::kAccessDenied;  // escape or refused symlink
+    case ENOTDIR: return status::kObjectPathNotFound;
+  }
+  return status_from_errno(err);
+}
+
+NtStatus resolve_path(int root, std::string_view path, const ShareConfig& share,
+                      std::string* actual, bool* exists) {
+  *exists = false;
+  actual->clear();
+  if (path.empty()) {
+    *exists = true;
+    return status::kSuccess;
+  }
+  if (path_vetoed(path, share.veto_files)) return status::kObjectNameNotFound;
+  {
+    UniqueFd fd(open_beneath(root, path, O_PATH, 0, share.follow_symlinks));
+    if (fd) {
+      *actual = std::string(path);
+      *exists = true;
+      return status::kSuccess;
+    }
+    if (errno != ENOENT) return lookup_status(errno);
+  }
+  // Case-insensitive walk. Each prefix is re-resolved from the root so a
+  // followed symlink may point anywhere inside the share, but never out.
+  std::string cur;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    bool last = end == std::string_view::npos;
+    if (last) end = path.size();
+    std::string_view comp = path.substr(start, end - start);
+    std::string cand = cur.empty() ? std::string(comp) : cur + "/" + std::string(comp);
+    UniqueFd probe(open_beneath(root, cand, O_PATH, 0, share.follow_symlinks));
+    if (!probe && errno != ENOENT) return lookup_status(errno);
+    if (!probe) {
+      UniqueFd dir(open_beneath(root, cur, O_RDONLY | O_DIRECTORY, 0, share.follow_symlinks));
+      if (!dir) return errno == ENOENT ? status::kObjectPathNotFound : lookup_status(errno);
+      std::string match;
+      std::vector<char> buf(64 * 1024);
+      for (;;) {
+        long n = syscall(SYS_getdents64, dir.get(), buf.data(), buf.size());
+        if (n <= 0) break;
+        for (long off = 0; off < n;) {
+          auto* d = reinterpret_cast<LinuxDirent64*>(buf.data() + off);
+          off += d->d_reclen;
+          std::string_view nm(d->d_name);
+          if (nm == "." || nm == "..") continue;
+          if (equal_fold(nm, comp) && !is_vetoed(nm, share.veto_files)) {
+            match = std::string(nm);
+            break;
+          }
+        }
+        if (!match.empty()) break;
+      }
+      if (match.empty()) {
+        if (!last) return status::kObjectPathNotFound;
+        *actual = std::move(cand);
+        return status::kSuccess;  // a create target
+      }
+      cand = cur.empty() ? match : cur + "/" + match;
+    }
+    cur = std::move(cand);
+    start = end + 1;
+  }
+  *actual = std::move(cur);
+  *exists = true;
+  return status::kSuccess;
+}
+
+uint64_t unix_to_filetime(int64_t sec, uint32_t nsec) {
+  if (sec < -int64_t(kEpochDelta)) return 0;
+  return (uint64_t(sec + int64_t(kEpochDelta))) * 10000000ull + nsec / 100;
+}
+
+bool filetime_to_timespec(uint64_t ft, struct timespec* ts) {
+  if (ft == 0 || ft == ~0ull || ft == ~0ull - 1) return false;
+  uint64_t sec = ft / 10000000ull;
+  ts->tv_nsec = long((ft % 10000000ull) * 100);
+  ts->tv_sec = time_t(int64_t(sec) - int64_t(kEpochDelta));
+  return true;
+}
+
+uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name) {
+  uint32_t a = 0;
+  bool stored = false;
+  if (share.store_dos_attributes) {
+    uint8_t b[4];
+    if (fd_getxattr(fd, kDosAttribXattr, b, 4) == 4) {
+      a = (uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24) &
+          kStorableAttrs;
+      stored = true;
+    }
+  }
+  if (S_ISDIR(sx.stx_mode)) {
+    a |= smb2::kAttrDirectory;
+    a &= ~uint32_t(smb2::kAttrArchive);
+  } else if (!stored) {
+    a |= smb2::kAttrArchive;
+  }
+  if (share.hide_dot_files && !name.empty() && name[0] == '.') a |= smb2::kAttrHidden;
+  if (a == 0) a = smb2::kAttrNormal;
+  return a;
+}
+
+int store_dos_attributes(int fd, uint32_t attrs) {
+  attrs &= kStorableAttrs;
+  uint8_t b[4] = {uint8_t(attrs), uint8_t(attrs >> 8), uint8_t(attrs >> 16), uint8_t(attrs >> 24)};
+  return fd_setxattr(fd, kDosAttribXattr, b, 4) == 0 ? 0 : errno;
+}
+
+NtStatus stat_fd(int fd, const ShareConfig& share, std::string_view name, FileStat* st) {
+  struct statx sx;
+  if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
+    return status_from_errno(errno);
+  fill_stat(sx, st);
+  st->attrs = dos_attributes(fd, sx, share, name);
+  return status::kSuccess;
+}
+
+NtStatus stat_at(int dirfd, std::string_view name, const ShareConfig& share, FileStat* st) {
+  std::string n(name);
+  struct statx sx;
+  int flags = share.follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
+  if (statx(dirfd, n.c_str(), flags, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
+    return status_from_errno(errno);
+  fill_stat(sx, st);
+  uint32_t a = 0;
+  if (share.store_dos_attributes && (S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode))) {
+    // One open per entry to read the xattr; O_NONBLOCK|O_NOFOLLOW keeps
+    // special files and symlinks from doing anything on open.
+    UniqueFd f(openat(dirfd, n.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    if (f) {
+      a = dos_attributes(f.get(), sx, share, name);
+    } else {
+      ShareConfig no_store = share;
+      no_store.store_dos_attributes = false;
+      a = dos_attributes(-1, sx, no_store, name);
+    }
+  } else {
+    a = dos_attributes(-1, sx, share, name);
+  }
+  st->attrs = a;
+  return status::kSuccess;
+}
+
+uint32_t maximal_access(int fd, const FileStat& st, int parent, uint32_t uid, bool writable_tree) {
+  using namespace smb2;
+  uint32_t a = kReadControl | kSynchronize | kFileReadAttributes | kFileReadEa;
+  if (access_ok(fd, R_OK)) a |= kFileReadData;
+  if (access_ok(fd, W_OK)) {
+    a |= kFileWriteData | kFileAppendData | kFileWriteEa | kFileWriteAttributes;
+    if (st.is_dir) a |= kFileDeleteChild;
+  }
+  if (access_ok(fd, X_OK)) a |= kFileExecute;
+  if (st.uid == uid) a |= kFileWriteAttributes | kWriteDac | kWriteOwner | kFileWriteEa;
+  if (parent >= 0 && access_ok(parent, W_OK | X_OK)) a |= kDelete;
+  if (!writable_tree)
+    a &= ~(kFileWriteData | kFileAppendData | kFileWriteEa | kFileWriteAttributes | kDelete |
+           kFileDeleteChild | kWriteDac | kWriteOwner);
+  // A DOS read-only file keeps its data unwritable (Windows semantics).
+  if (!st.is_dir && (st.attrs & kAttrReadonly)) a &= ~(kFileWriteData | kFileAppendData);
+  return a;
+}
+
+uint32_t map_generic(uint32_t access) {
+  using namespace smb2;
+  uint32_t out = access & ~(kGenericRead | kGenericWrite | kGenericExecute | kGenericAll);
+  if (access & kGenericRead) out |= 0x00120089;
+  if (access & kGenericWrite) out |= 0x00120116;
+  if (access & kGenericExecute) out |= 0x001200A0;
+  if (access & kGenericAll) out |= kFileAllAccess;
+  return out;
+}
+
+}  // namespace cifsd::session::vfs
