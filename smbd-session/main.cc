@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -17,6 +16,7 @@
 #include "common/ipc/master_proto.h"
 #include "common/log/log.h"
 #include "common/sandbox/sandbox.h"
+#include "common/util/proctitle.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/event_loop.h"
 #include "smbd-session/handlers.h"
@@ -75,7 +75,8 @@ void teardown(Connection& c) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  proctitle::init(argc, argv);
   log::init("smbd-session", false, log::kInfo);
   Connection c;
   c.master_fd.reset(ipc::kFdMaster);
@@ -91,7 +92,7 @@ int main() {
   if (!helper_hello(c, ipc::master::Role::kAuth)) LOG_W("smbd-auth did not answer Hello");
   if (!helper_hello(c, ipc::master::Role::kRpc)) LOG_W("smbd-rpc did not answer Hello");
   // The process title: ps shows which client a session serves.
-  prctl(PR_SET_NAME, "smbd-session", 0, 0, 0);
+  proctitle::set("smbd-session: %s", prefix.c_str());
 
   sandbox::SessionPolicy policy;
   for (const ShareConfig& s : c.config.shares)
