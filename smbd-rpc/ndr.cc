@@ -22,8 +22,12 @@ std::optional<std::string> NdrReader::wstring() {
     fail();
     return std::nullopt;
   }
-  auto s = utf16le_to_utf8(units.first(units.size() - 2));
-  if (!s || s->find('\0') != std::string::npos) {
+  // A [string] ends at its first NUL (C706 14.3.4.2); units after it are
+  // padding some clients send (impacket pads server names with NULs).
+  size_t len = 0;
+  while (units[len] != 0 || units[len + 1] != 0) len += 2;
+  auto s = utf16le_to_utf8(units.first(len));
+  if (!s) {
     fail();
     return std::nullopt;
   }

@@ -198,6 +198,22 @@ void test_share_get_info(void**) {
   assert_int_equal(r1.u32(), 0);
   assert_true(r1.r.at_end());
 
+  // A [string] ends at its first NUL; NUL padding after it is accepted.
+  Stub padded;
+  padded.u32(0);
+  padded.u32(8); padded.u32(0); padded.u32(8);
+  for (char ch : std::string("data")) padded.w.u16(uint16_t(ch));
+  for (int i = 0; i < 4; i++) padded.w.u16(0);
+  padded.u32(0);
+  rs = f.call_op(16, padded.take());
+  StubReader rp(rs);
+  assert_int_equal(rp.u32(), 0);
+  assert_int_not_equal(rp.u32(), 0);  // SHARE_INFO_0
+  assert_int_not_equal(rp.u32(), 0);  // netname
+  assert_string_equal(rp.wstr().c_str(), "data");
+  assert_int_equal(rp.u32(), 0);
+  assert_true(rp.r.at_end());
+
   rs = f.call_op(16, get_info_stub("data", 1005));
   StubReader r2(rs);
   assert_int_equal(r2.u32(), 1005);
