@@ -74,7 +74,8 @@ void fill_stat(const struct statx& sx, FileStat* st) {
 int open_beneath(int root, std::string_view path, int flags, mode_t mode, bool follow_symlinks) {
   struct open_how how;
   std::memset(&how, 0, sizeof how);
-  how.flags = uint64_t(flags | O_CLOEXEC | O_NOCTTY);
+  // openat2 rejects O_NOCTTY together with O_PATH.
+  how.flags = uint64_t(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
   if (flags & (O_CREAT | O_TMPFILE)) how.mode = mode;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   if (!follow_symlinks) {
