@@ -1,0 +1,232 @@
+// One smbd-session per client: admission (max connections), channels to the
+// helpers, fork+exec, then the session's requests to the broker. Every
+// message is decoded strictly; a violation costs only that session.
+#include <arpa/inet.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/ipc/fds.h"
+#include "smbd-master/master.h"
+#include "smbd-master/spawn.h"
+
+namespace cifsd::master {
+
+namespace mp = ipc::master;
+
+namespace {
+
+constexpr uint32_t kStatusInternalError = 0xC00000E5;
+constexpr uint32_t kStatusNotFound = 0xC0000225;
+
+void client_address(const sockaddr* sa, std::string* ip, uint16_t* port) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  *port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* s = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &s->sin_addr, buf, sizeof buf);
+    *port = ntohs(s->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* s = reinterpret_cast<const sockaddr_in6*>(sa);
+    *port = ntohs(s->sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr)) {
+      // Clients over the dual-stack wildcard: show (and match hosts allow
+      // against) the plain IPv4 address.
+      in_addr v4;
+      memcpy(&v4, &s->sin6_addr.s6_addr[12], 4);
+      inet_ntop(AF_INET, &v4, buf, sizeof buf);
+    } else {
+      inet_ntop(AF_INET6, &s->sin6_addr, buf, sizeof buf);
+    }
+  }
+  *ip = buf;
+}
+
+std::vector<uint8_t> status_payload(uint32_t status) {
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  mp::StatusAnswer{status}.encode(w);
+  return out;
+}
+
+}  // namespace
+
+void Master::cb_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int len, void* arg) {
+  static_cast<Master*>(arg)->on_accept(fd, sa, len);
+}
+
+void Master::cb_session(evutil_socket_t, short, void* arg) {
+  auto* s = static_cast<Session*>(arg);
+  s->master->on_session_readable(*s);
+}
+
+void Master::on_accept(int raw_fd, const sockaddr* sa, int) {
+  UniqueFd client(raw_fd);
+  if (stopping_) return;
+  std::string ip;
+  uint16_t port = 0;
+  client_address(sa, &ip, &port);
+  const GlobalConfig& g = config_.global;
+  if (g.max_connections && sessions_.size() >= g.max_connections) {
+    LOG_W("refusing %s: max connections (%u) reached", ip.c_str(), g.max_connections);
+    return;
+  }
+  if (g.max_ip_connections && per_ip_[ip] >= g.max_ip_connections) {
+    LOG_W("refusing %s: max ip connections (%u) reached", ip.c_str(), g.max_ip_connections);
+    return;
+  }
+  uint64_t conn_id = next_conn_id_++;
+  UniqueFd master_mine, master_theirs, auth_session, auth_helper, rpc_session, rpc_helper;
+  if (!ipc::make_pair(&master_mine, &master_theirs) || !ipc::make_pair(&auth_session, &auth_helper) ||
+      !ipc::make_pair(&rpc_session, &rpc_helper)) {
+    LOG_E("socketpair: %s", strerror(errno));
+    return;
+  }
+  // A helper that is down (or refuses) leaves the session with a closed
+  // channel; the session asks for a fresh one (kNewChannel) when it needs it.
+  if (!attach(auth_, auth_helper.get(), conn_id, ip))
+    LOG_W("connection %llu: smbd-auth unavailable at start", (unsigned long long)conn_id);
+  if (!attach(rpc_, rpc_helper.get(), conn_id, ip))
+    LOG_W("connection %llu: smbd-rpc unavailable at start", (unsigned long long)conn_id);
+  auth_helper.reset();
+  rpc_helper.reset();
+
+  SpawnSpec spec;
+  spec.path = session_prog_;
+  spec.argv = {session_prog_};
+  spec.fds = {{master_theirs.get(), ipc::kFdMaster},
+              {auth_session.get(), ipc::kFdAuth},
+              {rpc_session.get(), ipc::kFdRpc},
+              {client.get(), ipc::kFdClient}};
+  spec.ambient_caps = {CAP_SETUID, CAP_SETGID};
+  spec.stderr_fd = stderr_write_ ? stderr_write_.get() : -1;
+  pid_t pid = spawn(spec);
+  if (pid < 0) return;
+
+  auto s = std::make_unique<Session>();
+  s->master = this;
+  s->pid = pid;
+  s->conn_id = conn_id;
+  s->client_ip = ip;
+  s->client_port = port;
+  s->chan = std::move(master_mine);
+  s->ev.reset(event_new(base_.get(), s->chan.get(), EV_READ | EV_PERSIST, cb_session, s.get()));
+  if (!s->ev || event_add(s->ev.get(), nullptr) != 0) {
+    kill(pid, SIGKILL);
+    s->ev.reset();
+  }
+  per_ip_[ip]++;
+  LOG_I("connection %llu from %s:%u: smbd-session pid %d", (unsigned long long)conn_id, ip.c_str(),
+        unsigned(port), int(pid));
+  sessions_.emplace(pid, std::move(s));
+}
+
+void Master::on_session_readable(Session& s) {
+  ipc::Message m;
+  ipc::RecvStatus st = ipc::recv_message(s.chan.get(), mp::kVersion, &m, 0);
+  switch (st) {
+    case ipc::RecvStatus::kAgain: return;
+    case ipc::RecvStatus::kOk:
+      if (!handle_session_message(s, m)) kill_session(s, "protocol violation");
+      return;
+    case ipc::RecvStatus::kClosed: session_channel_closed(s); return;
+    default: kill_session(s, "malformed message"); return;
+  }
+}
+
+bool Master::handle_session_message(Session& s, const ipc::Message& m) {
+  if (m.fd) return false;  // sessions never pass descriptors to the master
+  const int fd = s.chan.get();
+  if (!s.hello_done) {
+    if (m.type != mp::kHello) return false;
+    auto h = mp::Hello::decode(m.body());
+    if (!h || h->role != mp::Role::kSession || h->version != mp::kVersion) return false;
+    std::vector<uint8_t> ans = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
+    if (!ipc::send_message(fd, mp::kVersion, mp::kHelloAnswer, m.seq, {ans.data(), ans.size()}))
+      return false;
+    s.hello_done = true;
+    return true;
+  }
+  switch (m.type) {
+    case mp::kShareOpen: {
+      auto o = mp::ShareOpen::decode(m.body());
+      if (!o) return false;
+      uint32_t status = broker_.open(s.conn_id, o->open_id, o->dev, o->ino, o->access, o->share_access);
+      LOG_D("connection %llu: share open %llu (%llx:%llu access 0x%x share %u) -> 0x%08x",
+            (unsigned long long)s.conn_id, (unsigned long long)o->open_id,
+            (unsigned long long)o->dev, (unsigned long long)o->ino, o->access, o->share_access, status);
+      std::vector<uint8_t> p = status_payload(status);
+      return ipc::send_message(fd, mp::kVersion, mp::kShareOpenAnswer, m.seq, {p.data(), p.size()});
+    }
+    case mp::kShareClose: {
+      auto c = mp::ShareClose::decode(m.body());
+      if (!c) return false;
+      bool known = broker_.close(s.conn_id, c->open_id);
+      std::vector<uint8_t> p = status_payload(known ? kStatusSuccess : kStatusInvalidParameter);
+      return ipc::send_message(fd, mp::kVersion, mp::kShareCloseAnswer, m.seq, {p.data(), p.size()});
+    }
+    case mp::kNewChannel:
+      return answer_new_channel(s, m);
+    default:
+      return false;  // Hello twice, answers, helper-only messages
+  }
+}
+
+bool Master::answer_new_channel(Session& s, const ipc::Message& m) {
+  auto req = mp::NewChannel::decode(m.body());
+  if (!req) return false;
+  Helper* h = helper_for(req->helper);
+  if (!h) return false;
+  // A helper waiting out its restart back-off is started now: a client is
+  // waiting for it.
+  if (h->pid <= 0 && !stopping_) {
+    h->restart_timer.reset();
+    start_helper(*h);
+  }
+  UniqueFd mine, theirs;
+  uint32_t status = kStatusInternalError;
+  if (h->pid <= 0) status = kStatusNotFound;
+  else if (ipc::make_pair(&mine, &theirs) && attach(*h, theirs.get(), s.conn_id, s.client_ip))
+    status = kStatusSuccess;
+  std::vector<uint8_t> p = status_payload(status);
+  LOG_I("connection %llu: new %s channel: 0x%08x", (unsigned long long)s.conn_id, h->name, status);
+  return ipc::send_message(s.chan.get(), mp::kVersion, mp::kNewChannelAnswer, m.seq,
+                           {p.data(), p.size()}, status == kStatusSuccess ? mine.get() : -1);
+}
+
+void Master::session_channel_closed(Session& s) {
+  // The process is ending (or ended); its opens no longer exist.
+  size_t n = broker_.drop_connection(s.conn_id);
+  if (n) LOG_D("connection %llu: dropped %zu share-mode records", (unsigned long long)s.conn_id, n);
+  s.ev.reset();
+  s.chan.reset();
+}
+
+void Master::kill_session(Session& s, const char* why) {
+  LOG_W("connection %llu (pid %d): %s; killing the session", (unsigned long long)s.conn_id,
+        int(s.pid), why);
+  kill(s.pid, SIGKILL);  // not reaped yet (still in sessions_), so the pid is still ours
+  session_channel_closed(s);
+}
+
+void Master::session_reaped(pid_t pid, int status) {
+  auto it = sessions_.find(pid);
+  if (it == sessions_.end()) return;
+  Session& s = *it->second;
+  session_channel_closed(s);
+  if (WIFSIGNALED(status))
+    LOG_W("connection %llu: smbd-session pid %d killed by signal %d", (unsigned long long)s.conn_id,
+          int(pid), WTERMSIG(status));
+  else
+    LOG_I("connection %llu: smbd-session pid %d exited (%d)", (unsigned long long)s.conn_id, int(pid),
+          WEXITSTATUS(status));
+  auto ip = per_ip_.find(s.client_ip);
+  if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
+  sessions_.erase(it);
+}
+
+}  // namespace cifsd::master

@@ -1,0 +1,89 @@
+#include "smbd-master/share_modes.h"
+
+#include <algorithm>
+
+namespace cifsd::master {
+namespace {
+
+// The session passes the granted (already mapped) access; generic bits are
+// folded in anyway so a careless caller cannot dodge the check with them.
+uint32_t normalize(uint32_t access) {
+  if (access & kGenericAll) access |= kFileReadData | kFileWriteData | kFileAppendData |
+                                      kFileExecute | kDelete;
+  if (access & kGenericRead) access |= kFileReadData;
+  if (access & kGenericWrite) access |= kFileWriteData | kFileAppendData;
+  if (access & kGenericExecute) access |= kFileExecute;
+  return access;
+}
+
+constexpr uint32_t kReadish = kFileReadData | kFileExecute;
+constexpr uint32_t kWriteish = kFileWriteData | kFileAppendData;
+constexpr uint32_t kDataAccess = kReadish | kWriteish | kDelete;
+
+// Does an open holding `access` forbid another open that shares only `share`?
+bool blocks(uint32_t access, uint32_t share) {
+  if ((access & kReadish) && !(share & kShareRead)) return true;
+  if ((access & kWriteish) && !(share & kShareWrite)) return true;
+  if ((access & kDelete) && !(share & kShareDelete)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool compatible(uint32_t a_access, uint32_t a_share, uint32_t b_access, uint32_t b_share) {
+  a_access = normalize(a_access);
+  b_access = normalize(b_access);
+  // Opens for attributes, synchronize or read-control only neither check nor
+  // count in share modes (MS-FSA 2.1.5.1.2.1; Windows keeps no share record).
+  if (!(a_access & kDataAccess) || !(b_access & kDataAccess)) return true;
+  return !blocks(a_access, b_share) && !blocks(b_access, a_share);
+}
+
+uint32_t ShareModeTable::open(uint64_t conn_id, uint64_t open_id, uint64_t dev, uint64_t ino,
+                              uint32_t access, uint32_t share_access) {
+  OpenKey ok{conn_id, open_id};
+  if (by_open_.count(ok)) return kStatusInvalidParameter;
+  FileKey fk{dev, ino};
+  auto it = files_.find(fk);
+  if (it != files_.end()) {
+    for (const OpenRecord& r : it->second)
+      if (!compatible(r.access, r.share_access, access, share_access))
+        return kStatusSharingViolation;
+  }
+  files_[fk].push_back({conn_id, open_id, access, share_access});
+  by_open_.emplace(ok, fk);
+  return kStatusSuccess;
+}
+
+bool ShareModeTable::close(uint64_t conn_id, uint64_t open_id) {
+  auto it = by_open_.find({conn_id, open_id});
+  if (it == by_open_.end()) return false;
+  auto f = files_.find(it->second);
+  if (f != files_.end()) {
+    auto& v = f->second;
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [&](const OpenRecord& r) {
+                             return r.conn_id == conn_id && r.open_id == open_id;
+                           }),
+            v.end());
+    if (v.empty()) files_.erase(f);
+  }
+  by_open_.erase(it);
+  return true;
+}
+
+size_t ShareModeTable::drop_connection(uint64_t conn_id) {
+  size_t n = 0;
+  auto it = by_open_.lower_bound({conn_id, 0});
+  std::vector<uint64_t> ids;
+  for (; it != by_open_.end() && it->first.first == conn_id; ++it) ids.push_back(it->first.second);
+  for (uint64_t id : ids) n += close(conn_id, id) ? 1 : 0;
+  return n;
+}
+
+size_t ShareModeTable::opens_of(uint64_t dev, uint64_t ino) const {
+  auto it = files_.find({dev, ino});
+  return it == files_.end() ? 0 : it->second.size();
+}
+
+}  // namespace cifsd::master
