@@ -231,6 +231,9 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
                                  share.follow_symlinks));
       if (!fd) return vfs::lookup_status(errno);
     }
+    // The masks are the exact modes (the process umask must not narrow
+    // them further); we own the new inode, so fchmod cannot fail on rights.
+    fchmod(fd.get(), dir ? (share.directory_mask & 07777) : (0666 & share.create_mask));
     created = true;
     action = kActCreated;
     uint32_t keep = cr.file_attributes & vfs::kStorableAttrs & ~uint32_t(kAttrArchive);
