@@ -1,0 +1,271 @@
+#include "smbd-auth/ntlm_server.h"
+
+#include <openssl/rand.h>
+
+#include <cstring>
+
+#include "common/crypto/md5.h"
+#include "common/crypto/rc4.h"
+#include "common/log/log.h"
+#include "common/util/utf16.h"
+
+namespace cifsd::auth {
+
+using namespace ntlmssp;
+
+namespace {
+
+constexpr size_t kV2MinResponse = 16 + 28 + 4;  // proof + fixed blob + MsvAvEOL
+
+const char kCliSign[] = "session key to client-to-server signing key magic constant";
+const char kSrvSign[] = "session key to server-to-client signing key magic constant";
+const char kCliSeal[] = "session key to client-to-server sealing key magic constant";
+const char kSrvSeal[] = "session key to server-to-client sealing key magic constant";
+
+// The magic constants include their terminating NUL (MS-NLMP 3.4.5.2).
+Bytes magic(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::strlen(s) + 1}; }
+
+}  // namespace
+
+AuthSettings AuthSettings::from(const GlobalConfig& g) {
+  AuthSettings s;
+  s.netbios_name = ascii_upper(g.netbios_name);
+  s.workgroup = ascii_upper(g.workgroup);
+  s.dns_domain = ascii_lower(g.workgroup);
+  s.dns_computer = ascii_lower(g.netbios_name);
+  s.map_to_guest = g.map_to_guest;
+  s.ntlm_auth = g.ntlm_auth;
+  s.guest_account = g.guest_account;
+  return s;
+}
+
+bool ntlmv2_proof(Bytes ntowfv2, Bytes server_challenge, Bytes temp, uint8_t proof[16]) {
+  return crypto::hmac_md5(ntowfv2, {server_challenge, temp}, proof);
+}
+
+bool NtlmServer::negotiate(Bytes msg, std::vector<uint8_t>* challenge) {
+  Negotiate n;
+  if (negotiated_ || !parse_negotiate(msg, &n)) return false;
+  uint32_t c = n.flags;
+  // Answer the client's request: mirror the optional capabilities it asked
+  // for, always offer NTLM with target info (needed for NTLMv2).
+  uint32_t f = kNtlm | kTargetInfo | kVersion | kTargetTypeServer;
+  f |= (c & kUnicode) ? kUnicode : kOem;
+  f |= c & (kRequestTarget | kSign | kSeal | kAlwaysSign | kExtendedSessionSecurity | k128 |
+            k56 | kKeyExch);
+  if (!(c & (kUnicode | kOem))) f = (f & ~kOem) | kUnicode;
+  flags_ = f;
+  if (fixed_challenge_) challenge_ = *fixed_challenge_;
+  else if (RAND_bytes(challenge_.data(), int(challenge_.size())) != 1) return false;
+
+  ChallengeParams p;
+  p.flags = f;
+  p.server_challenge = challenge_;
+  p.target_name = env_.settings.netbios_name;
+  p.nb_domain = env_.settings.workgroup;
+  p.nb_computer = env_.settings.netbios_name;
+  p.dns_domain = env_.settings.dns_domain;
+  p.dns_computer = env_.settings.dns_computer;
+  p.timestamp = filetime_now();
+  challenge_msg_ = build_challenge(p);
+  negotiate_msg_.assign(msg.begin(), msg.end());
+  *challenge = challenge_msg_;
+  negotiated_ = true;
+  return true;
+}
+
+AuthOutcome NtlmServer::guest_outcome(Verdict v, const char* why) {
+  AuthOutcome o;
+  std::string err;
+  auto id = env_.resolver ? env_.resolver->guest(env_.settings.guest_account, &err) : std::nullopt;
+  if (!id) {
+    LOG_W("%s: guest account '%s' unusable: %s", why, env_.settings.guest_account.c_str(),
+          err.c_str());
+    o.verdict = Verdict::kLogonFailure;
+    return o;
+  }
+  o.identity = std::move(*id);
+  if (v == Verdict::kAnonymous) {
+    o.identity.anonymous = true;
+    o.identity.guest = false;
+    o.identity.user.clear();
+    o.identity.domain.clear();
+  } else {
+    o.identity.guest = true;
+    o.identity.anonymous = false;
+  }
+  o.verdict = v;
+  return o;
+}
+
+bool NtlmServer::check_v2(const Authenticate& a, crypto::SecretArray<16>* session_base_key,
+                          const PassdbEntry& entry) {
+  Bytes proof_sent = a.nt_response.subspan(0, 16);
+  Bytes temp = a.nt_response.subspan(16);
+  // NTOWFv2 mixes in the domain name the client typed, which may not be ours;
+  // like Windows servers, also accept the empty domain and our workgroup.
+  std::string domains[3] = {a.domain_name, "", env_.settings.workgroup};
+  bool matched = false;
+  for (int i = 0; i < 3; i++) {
+    bool dup = false;
+    for (int j = 0; j < i; j++) dup |= domains[j] == domains[i];
+    if (dup) continue;
+    crypto::SecretArray<16> owf;
+    uint8_t proof[16];
+    if (!crypto::ntowf_v2(entry.nthash.view(), a.user_name, domains[i], owf.data()) ||
+        !ntlmv2_proof(owf.view(), {challenge_.data(), 8}, temp, proof))
+      return false;
+    bool eq = crypto::equal_ct({proof, 16}, proof_sent);
+    if (eq && !matched) {
+      matched = true;
+      if (!crypto::hmac_md5(owf.view(), {Bytes(proof, 16)}, session_base_key->data()))
+        return false;
+    }
+    crypto::wipe(proof, sizeof(proof));
+  }
+  return matched;
+}
+
+AuthOutcome NtlmServer::authenticate(Bytes msg) {
+  AuthOutcome out;
+  if (!negotiated_ || done_) return out;  // kInvalid
+  done_ = true;  // one AUTHENTICATE per context, whatever its fate
+  Authenticate a;
+  if (!parse_authenticate(msg, &a)) {
+    LOG_I("malformed NTLMSSP AUTHENTICATE");
+    return out;
+  }
+  uint32_t negotiated = a.flags & flags_;
+
+  // Anonymous: no user and no NT response (MS-NLMP 3.2.5.1.2).
+  if (a.user_name.empty() && a.nt_response.empty() && a.lm_response.size() <= 1)
+    return guest_outcome(Verdict::kAnonymous, "anonymous logon");
+  if (a.user_name.empty()) {
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+
+  const PassdbEntry* entry = env_.passdb.find(a.user_name);
+  if (!entry) {
+    if (env_.settings.map_to_guest != MapToGuest::kNever) {
+      LOG_I("unknown user '%s': mapped to guest", a.user_name.c_str());
+      return guest_outcome(Verdict::kGuest, "map to guest");
+    }
+    LOG_I("logon failure: unknown user '%s'", a.user_name.c_str());
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+
+  if (a.nt_response.size() == 24 || a.nt_response.size() < kV2MinResponse) {
+    // NTLMv1 and LM need DES and are broken by design; we do not implement
+    // them, so "ntlm auth = yes" cannot enable them either.
+    LOG_W("logon failure for '%s': NTLMv1/LM response refused%s", a.user_name.c_str(),
+          env_.settings.ntlm_auth ? " (not implemented, even with ntlm auth = yes)" : "");
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+  V2Blob blob;
+  if (!parse_v2_blob(a.nt_response.subspan(16), &blob)) {
+    LOG_I("logon failure for '%s': malformed NTLMv2 response", a.user_name.c_str());
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+  crypto::SecretArray<16> sbk;
+  if (!check_v2(a, &sbk, *entry)) {
+    if (env_.settings.map_to_guest == MapToGuest::kBadPassword) {
+      LOG_I("wrong password for '%s': mapped to guest", a.user_name.c_str());
+      return guest_outcome(Verdict::kGuest, "map to guest");
+    }
+    LOG_I("logon failure: wrong password for '%s'", a.user_name.c_str());
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+
+  // KeyExchangeKey is the SessionBaseKey for NTLMv2 (MS-NLMP 3.4.5.1).
+  crypto::SecretArray<16> esk = sbk;
+  if ((negotiated & kKeyExch) && a.encrypted_session_key.size() == 16) {
+    crypto::Rc4 rc4(sbk.view());
+    rc4.crypt(a.encrypted_session_key.data(), esk.data(), 16);
+  }
+
+  if (blob.has_av_flags && (blob.av_flags & kAvFlagMicPresent)) {
+    if (!a.has_mic_field) {
+      LOG_I("logon failure for '%s': MIC announced but absent", a.user_name.c_str());
+      out.verdict = Verdict::kLogonFailure;
+      return out;
+    }
+    std::vector<uint8_t> copy(msg.begin(), msg.end());
+    uint8_t sent[16];
+    std::memcpy(sent, copy.data() + kAuthMicOffset, 16);
+    std::memset(copy.data() + kAuthMicOffset, 0, 16);
+    uint8_t mic[16];
+    bool ok = crypto::hmac_md5(esk.view(), {Bytes(negotiate_msg_), Bytes(challenge_msg_),
+                                            Bytes(copy)}, mic);
+    if (!ok || !crypto::equal_ct({mic, 16}, {sent, 16})) {
+      LOG_I("logon failure for '%s': AUTHENTICATE MIC mismatch", a.user_name.c_str());
+      out.verdict = Verdict::kLogonFailure;
+      return out;
+    }
+  }
+
+  std::string why;
+  auto id = env_.resolver ? env_.resolver->user(entry->name, &why) : std::nullopt;
+  if (!id) {
+    LOG_W("logon failure for '%s': %s", entry->name.c_str(), why.c_str());
+    out.verdict = Verdict::kLogonFailure;
+    return out;
+  }
+  id->domain = a.domain_name;
+  out.identity = std::move(*id);
+  out.verdict = Verdict::kOk;
+  out.has_session_key = true;
+  out.session_key = esk;
+  negotiated_flags_ = negotiated;
+  derive_keys(esk);
+  return out;
+}
+
+void NtlmServer::derive_keys(const crypto::SecretArray<16>& esk) {
+  // Only extended session security signing is implemented (every NTLMv2
+  // client negotiates it); without it no mechListMIC can be made.
+  if (!(negotiated_flags_ & kExtendedSessionSecurity)) return;
+  size_t seal_len = (negotiated_flags_ & k128) ? 16 : (negotiated_flags_ & k56) ? 7 : 5;
+  Bytes k = esk.view();
+  bool ok = crypto::md5({k, magic(kCliSign)}, client_sign_.data()) &&
+            crypto::md5({k, magic(kSrvSign)}, server_sign_.data()) &&
+            crypto::md5({k.subspan(0, seal_len), magic(kCliSeal)}, client_seal_.data()) &&
+            crypto::md5({k.subspan(0, seal_len), magic(kSrvSeal)}, server_seal_.data());
+  keys_ready_ = ok;
+}
+
+std::vector<uint8_t> NtlmServer::sign(Bytes data, const crypto::SecretArray<16>& sign_key,
+                                      const crypto::SecretArray<16>& seal_key) const {
+  // NTLMSSP_MESSAGE_SIGNATURE with extended session security (MS-NLMP 3.4.4.2),
+  // sequence number 0 and a fresh sealing handle: the mechListMIC is the first
+  // message signed in each direction.
+  const uint8_t seq[4] = {0, 0, 0, 0};
+  uint8_t mac[16];
+  if (!crypto::hmac_md5(sign_key.view(), {Bytes(seq, 4), data}, mac)) return {};
+  if (negotiated_flags_ & kKeyExch) {
+    crypto::Rc4 rc4(seal_key.view());
+    rc4.crypt({mac, 8});
+  }
+  std::vector<uint8_t> sig = {1, 0, 0, 0};
+  sig.insert(sig.end(), mac, mac + 8);
+  sig.insert(sig.end(), seq, seq + 4);
+  crypto::wipe(mac, sizeof(mac));
+  return sig;
+}
+
+bool NtlmServer::verify_client_signature(Bytes data, Bytes signature) const {
+  if (!keys_ready_ || signature.size() != 16) return false;
+  std::vector<uint8_t> want = sign(data, client_sign_, client_seal_);
+  return crypto::equal_ct(want, signature);
+}
+
+std::vector<uint8_t> NtlmServer::server_signature(Bytes data) const {
+  if (!keys_ready_) return {};
+  return sign(data, server_sign_, server_seal_);
+}
+
+}  // namespace cifsd::auth
