@@ -124,7 +124,7 @@ void Master::cb_helper(evutil_socket_t, short, void* arg) {
   ipc::Message m;
   ipc::RecvStatus st = ipc::recv_message(h->chan.get(), mp::kVersion, &m, 0);
   if (st == ipc::RecvStatus::kAgain) return;
-  LOG_W("%s (pid %d): %s", h->name, int(h->pid),
+  log::msg(h->owner->stopping_ ? log::kDebug : log::kWarn, "%s (pid %d): %s", h->name, int(h->pid),
         st == ipc::RecvStatus::kClosed ? "channel closed" : "unsolicited or malformed message");
   if (h->pid > 0) kill(h->pid, st == ipc::RecvStatus::kClosed ? SIGTERM : SIGKILL);
   h->ev.reset();

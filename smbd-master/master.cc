@@ -177,6 +177,11 @@ int Master::run() {
       return 1;
     }
     pidfile_.chown_to(service_.uid, service_.gid);
+    // A pid directory we made is ours: let the service user remove the pid
+    // file at exit. A pre-existing one is left alone (the file is then only
+    // emptied at exit; the flock, not its existence, marks a live master).
+    if (created && chown(config_.global.pid_directory.c_str(), service_.uid, service_.gid) != 0)
+      LOG_W("pid directory: chown: %s", strerror(errno));
     if (state_created && chown(config_.global.state_directory.c_str(), service_.uid, service_.gid) != 0)
       LOG_W("state directory: chown: %s", strerror(errno));
     if (!drop_privileges(service_)) return 1;
@@ -221,8 +226,10 @@ void Master::on_sigchld() {
     if (pid <= 0) break;
     Helper* h = pid == auth_.pid ? &auth_ : pid == rpc_.pid ? &rpc_ : nullptr;
     if (h) {
-      if (WIFSIGNALED(status)) LOG_W("%s (pid %d) killed by signal %d", h->name, int(pid), WTERMSIG(status));
-      else LOG_W("%s (pid %d) exited with status %d", h->name, int(pid), WEXITSTATUS(status));
+      log::Level lvl = stopping_ ? log::kInfo : log::kWarn;
+      if (WIFSIGNALED(status))
+        log::msg(lvl, "%s (pid %d) killed by signal %d", h->name, int(pid), WTERMSIG(status));
+      else log::msg(lvl, "%s (pid %d) exited with status %d", h->name, int(pid), WEXITSTATUS(status));
       h->pid = -1;
       h->ev.reset();
       h->chan.reset();

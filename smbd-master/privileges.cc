@@ -32,17 +32,31 @@ bool drop_privileges(const ServiceUser& u) {
     LOG_E("service user %s is uid 0; refusing to run the suite as root", u.name.c_str());
     return false;
   }
-  capng_clear(CAPNG_SELECT_BOTH);
-  for (int cap : {CAP_SETUID, CAP_SETGID, CAP_DAC_READ_SEARCH}) {
-    capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_PERMITTED | CAPNG_INHERITABLE), cap);
-    capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, cap);
+  const int keep[] = {CAP_SETUID, CAP_SETGID, CAP_DAC_READ_SEARCH};
+  // Bounding set first, while we are still root with CAP_SETPCAP.
+  capng_get_caps_process();
+  capng_clear(CAPNG_SELECT_BOUNDS);
+  for (int cap : keep) capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, cap);
+  if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) {
+    LOG_E("narrowing the capability bounding set failed");
+    return false;
   }
-  // setgroups([]), setresgid, setresuid with PR_SET_KEEPCAPS, then the sets
-  // above; CLEAR_BOUNDING narrows the bounding set while still root.
-  int rc = capng_change_id(static_cast<int>(u.uid), static_cast<int>(u.gid),
-                           static_cast<capng_flags_t>(CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING));
+  // capng_change_id drops CAP_SETUID/CAP_SETGID afterwards unless they are
+  // in the effective set it is asked to keep, so keep them effective through
+  // the switch and lower the effective set to nothing right after.
+  capng_clear(CAPNG_SELECT_CAPS);
+  for (int cap : keep)
+    capng_update(CAPNG_ADD,
+                 static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE), cap);
+  int rc = capng_change_id(static_cast<int>(u.uid), static_cast<int>(u.gid), CAPNG_DROP_SUPP_GRP);
   if (rc != 0) {
     LOG_E("dropping privileges to %s failed (capng_change_id %d)", u.name.c_str(), rc);
+    return false;
+  }
+  capng_get_caps_process();
+  for (int cap : keep) capng_update(CAPNG_DROP, CAPNG_EFFECTIVE, cap);
+  if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
+    LOG_E("clearing the effective capabilities failed");
     return false;
   }
   uid_t r, e, s;
