@@ -31,6 +31,22 @@ void standard(ByteWriter& w, const OpenView& v) {
 
 }  // namespace
 
+bool is_8dot3(std::string_view n) {
+  if (n.empty() || n == "." || n == "..") return false;
+  size_t dot = n.find('.');
+  std::string_view base = n.substr(0, dot);
+  std::string_view ext = dot == std::string_view::npos ? std::string_view() : n.substr(dot + 1);
+  if (base.empty() || base.size() > 8 || ext.size() > 3) return false;
+  if (dot != std::string_view::npos && ext.empty()) return false;
+  for (std::string_view part : {base, ext})
+    for (char c : part) {
+      unsigned char u = (unsigned char)c;
+      if (u <= 0x20 || u >= 0x7F) return false;
+      if (std::string_view("\"*+,./:;<=>?[]|").find(c) != std::string_view::npos) return false;
+    }
+  return true;
+}
+
 NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* out, size_t* fixed) {
   ByteWriter w(*out);
   const vfs::FileStat& st = *v.st;
@@ -59,10 +75,20 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
       w.bytes(name);
       return status::kSuccess;
     }
-    case kFileAlternateNameInformation:
-      // We generate no 8.3 names; Windows answers this for a long name
-      // without a short one.
-      return status::kObjectNameNotFound;
+    case kFileAlternateNameInformation: {
+      // No short names are generated. A name that already is a valid 8.3
+      // name is its own alternate name; any other has none, which Windows
+      // (8.3 generation off) answers with OBJECT_NAME_NOT_FOUND.
+      std::string_view leaf = v.wire_path;
+      size_t slash = leaf.rfind('\\');
+      if (slash != std::string_view::npos) leaf.remove_prefix(slash + 1);
+      if (!is_8dot3(leaf)) return status::kObjectNameNotFound;
+      std::vector<uint8_t> name = utf8_to_utf16le(leaf);
+      w.u32(uint32_t(name.size()));
+      *fixed = 4;
+      w.bytes(name);
+      return status::kSuccess;
+    }
     case kFileStreamInformation: {
       *fixed = 0;
       if (st.is_dir) return status::kSuccess;  // directories have no data stream

@@ -52,6 +52,9 @@ struct OpenView {
 // NOT_SUPPORTED / OBJECT_NAME_NOT_FOUND (no 8.3 names).
 NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* out, size_t* fixed);
 
+// True if `name` is a valid 8.3 (DOS) name, which is then its own short name.
+bool is_8dot3(std::string_view name);
+
 // Directory entries. dir_entry_fixed_size is 0 for classes we do not serve.
 size_t dir_entry_fixed_size(uint8_t cls);
 // Appends one entry with NextEntryOffset 0 (the caller links entries and

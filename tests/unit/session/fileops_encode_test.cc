@@ -79,8 +79,17 @@ void test_file_info_sizes(void**) {
   assert_int_equal(encode_file_info(kFileStreamInformation, v, &streams, &fixed), status::kSuccess);
   assert_int_equal(streams.size(), 0);
   std::vector<uint8_t> x;
+  assert_int_equal(encode_file_info(kFileAlternateNameInformation, v, &x, &fixed), status::kSuccess);
+  assert_int_equal(x.size(), 4 + 2);            // "f" is its own 8.3 name
+  v.wire_path = "\\dir\\a long name.txt";
   assert_int_equal(encode_file_info(kFileAlternateNameInformation, v, &x, &fixed),
                    status::kObjectNameNotFound);
+  assert_true(is_8dot3("README.TXT"));
+  assert_true(is_8dot3("f"));
+  assert_false(is_8dot3("toolongname.txt"));
+  assert_false(is_8dot3("a.b.c"));
+  assert_false(is_8dot3("a b"));
+  assert_false(is_8dot3("x.html"));
   assert_int_equal(encode_file_info(99, v, &x, &fixed), status::kInvalidInfoClass);
 }
 
