@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +29,8 @@ bool daemonize() {
   int null = open("/dev/null", O_RDWR);
   if (null < 0) _exit(1);
   for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);
-  if (null > 2) close(null);
+  // Nothing the starting shell left open may reach the daemon or its children.
+  syscall(SYS_close_range, 3, UINT_MAX, 0);
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/log/log.h"
@@ -95,8 +96,11 @@ std::string self_dir() {
 }
 
 std::string find_program(const std::string& dir, const std::string& name) {
-  for (const std::string& p : {dir + "/" + name, dir + "/../" + name + "/" + name})
-    if (access(p.c_str(), X_OK) == 0) return p;
+  for (const std::string& p : {dir + "/" + name, dir + "/../" + name + "/" + name}) {
+    if (access(p.c_str(), X_OK) != 0) continue;
+    char real[PATH_MAX];
+    return realpath(p.c_str(), real) ? std::string(real) : p;
+  }
   return {};
 }
 
