@@ -81,7 +81,7 @@ CONF
   "$ADDUSER" -C "$CONF" -P "$DB" -u "$USER_NAME" -p "$PASSWORD"
 
 echo "== starting smbd-master"
-"$MASTER" -c "$CONF"
+"$MASTER" -C "$CONF"
 for _ in $(seq 100); do
   if [ -s "$PIDFILE" ] && ss -ltnH "sport = :$PORT" | grep -q .; then break; fi
   sleep 0.1

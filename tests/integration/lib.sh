@@ -252,7 +252,7 @@ it_start_server() {
     setsid smbd -F --no-process-group -s "$CONF" </dev/null >"$T/server.log" 2>&1 &
   else
     # shellcheck disable=SC2086
-    "$MASTER" -n -c "$CONF" ${CIFSD_MASTER_ARGS:-} </dev/null >"$T/server.log" 2>&1 &
+    "$MASTER" -n -C "$CONF" ${CIFSD_MASTER_ARGS:-} </dev/null >"$T/server.log" 2>&1 &
   fi
   SERVER_PID=$!
   local i
