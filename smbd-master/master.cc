@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/util/proctitle.h"
@@ -17,7 +19,20 @@ namespace cifsd::master {
 
 namespace {
 constexpr int kShutdownGraceS = 5;
+
+// True for a directory that is plausibly cifsd's own: not a well-known shared
+// system directory, not sticky, not world-writable.
+bool dedicated_directory(const std::string& path) {
+  char real[PATH_MAX];
+  if (!realpath(path.c_str(), real)) return false;
+  for (const char* shared : {"/", "/run", "/var/run", "/tmp", "/var/tmp", "/var", "/var/lib",
+                             "/etc", "/usr", "/home", "/dev", "/dev/shm", "/run/user"})
+    if (strcmp(real, shared) == 0) return false;
+  struct stat st{};
+  if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  return !(st.st_mode & (S_ISVTX | S_IWOTH));
 }
+}  // namespace
 
 log::Level parse_log_level(const std::string& s) {
   if (s == "error" || s == "0") return log::kError;
@@ -177,12 +192,15 @@ int Master::run() {
       return 1;
     }
     pidfile_.chown_to(service_.uid, service_.gid);
-    // A pid directory we made is ours: let the service user remove the pid
-    // file at exit. A pre-existing one is left alone (the file is then only
-    // emptied at exit; the flock, not its existence, marks a live master).
-    if (created && chown(config_.global.pid_directory.c_str(), service_.uid, service_.gid) != 0)
+    // The service user must be able to remove the pid file at exit, so a
+    // dedicated pid directory becomes its own. Shared system directories
+    // (and anything sticky or world-writable) are never chowned; there the
+    // file is only emptied at exit (the flock, not the file, marks a live
+    // master).
+    if (dedicated_directory(config_.global.pid_directory) &&
+        chown(config_.global.pid_directory.c_str(), service_.uid, service_.gid) != 0)
       LOG_W("pid directory: chown: %s", strerror(errno));
-    if (state_created && chown(config_.global.state_directory.c_str(), service_.uid, service_.gid) != 0)
+    if (dedicated_directory(config_.global.state_directory) && chown(config_.global.state_directory.c_str(), service_.uid, service_.gid) != 0)
       LOG_W("state directory: chown: %s", strerror(errno));
     if (!drop_privileges(service_)) return 1;
   } else {
