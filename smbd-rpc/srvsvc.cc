@@ -19,6 +19,7 @@ namespace {
 constexpr uint16_t kOpNetrShareEnum = 15;
 constexpr uint16_t kOpNetrShareGetInfo = 16;
 constexpr uint16_t kOpNetrServerGetInfo = 21;
+constexpr uint16_t kOpNetrShareEnumSticky = 36;
 
 constexpr uint32_t kStypeDisktree = 0x00000000;
 constexpr uint32_t kStypeIpc = 0x00000003;
@@ -128,7 +129,10 @@ void skip_server_name(NdrReader& r) {
   if (r.unique_ptr()) (void)r.wstring();
 }
 
-CallResult share_enum(const CallContext& ctx, Bytes stub) {
+// NetrShareEnum and NetrShareEnumSticky share one signature. "Sticky"
+// shares are the permanent ones (MS-SRVS 3.1.4.9); every configured disk
+// share is permanent, IPC$ is not.
+CallResult share_enum(const CallContext& ctx, Bytes stub, bool sticky_only) {
   NdrReader r(stub);
   skip_server_name(r);
   uint32_t level = r.u32();
@@ -158,7 +162,7 @@ CallResult share_enum(const CallContext& ctx, Bytes stub) {
 
   std::vector<ShareView> all;
   for (const auto& s : ctx.config.shares)
-    if (s.browseable || s.is_ipc) all.push_back(view_of(s));
+    if ((s.browseable && !s.is_ipc) || (s.is_ipc && !sticky_only)) all.push_back(view_of(s));
 
   size_t start = std::min<size_t>(resume, all.size());
   size_t end = start;
@@ -274,7 +278,8 @@ CallResult server_get_info(const CallContext& ctx, Bytes stub) {
 
 CallResult srvsvc_call(const CallContext& ctx, uint16_t opnum, Bytes stub) {
   switch (opnum) {
-    case kOpNetrShareEnum: return share_enum(ctx, stub);
+    case kOpNetrShareEnum: return share_enum(ctx, stub, false);
+    case kOpNetrShareEnumSticky: return share_enum(ctx, stub, true);
     case kOpNetrShareGetInfo: return share_get_info(ctx, stub);
     case kOpNetrServerGetInfo: return server_get_info(ctx, stub);
     default:

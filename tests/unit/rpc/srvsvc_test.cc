@@ -112,6 +112,16 @@ void test_share_enum_level1(void**) {
   assert_string_equal(e.shares[2].comment.c_str(), "IPC Service");
 }
 
+void test_share_enum_sticky(void**) {
+  Fixture f("srvsvc", kSrvsvc, 3);
+  Enum1 e = decode_enum1(f.call_op(36, share_enum_stub(1, 0xffffffff, true)));
+  assert_true(e.ok);
+  assert_int_equal(e.werr, 0);
+  assert_int_equal(e.shares.size(), 2);  // permanent disk shares, no IPC$
+  assert_string_equal(e.shares[0].name.c_str(), "data");
+  assert_string_equal(e.shares[1].name.c_str(), "hidden$");
+}
+
 void test_share_enum_resume(void**) {
   Fixture f("srvsvc", kSrvsvc, 3);
   // A tiny preferred length still returns one entry, with MORE_DATA.
@@ -328,6 +338,7 @@ void test_bad_stub(void**) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_share_enum_level1),
+      cmocka_unit_test(test_share_enum_sticky),
       cmocka_unit_test(test_share_enum_resume),
       cmocka_unit_test(test_share_enum_levels),
       cmocka_unit_test(test_share_get_info),
