@@ -3,8 +3,9 @@
 //
 // Timestamps: 0 means "no change"; -1 ("stop updating this time for the
 // handle") and -2 ("resume") are accepted and treated as "no change" too:
-// Linux has no per-handle suppression of time updates. CreationTime and
-// ChangeTime cannot be set on Linux and are ignored.
+// Linux has no per-handle suppression of time updates.
+// ChangeTime cannot be set on Linux and is ignored; CreationTime is kept in
+// the DOS-attribute xattr (see vfs.h) when "store dos attributes" is on.
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/stat.h>
@@ -64,6 +65,13 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
       if (e && (bi.attributes & (kAttrReadonly | kAttrHidden | kAttrSystem)))
         return e == ENOTSUP ? status::kNotSupported : status_from_errno(e);
     }
+  }
+  // Linux cannot set a birth time: a client-set creation time is kept in
+  // our xattr (with the DOS attributes) when that store is enabled.
+  struct timespec unused;
+  if (share.store_dos_attributes && vfs::filetime_to_timespec(bi.creation, &unused)) {
+    int e = vfs::store_creation_time(o.fd.get(), bi.creation, o.is_directory);
+    if (e && e != ENOTSUP) return status_from_errno(e);
   }
   struct timespec ts[2];
   ts[0].tv_nsec = UTIME_OMIT;

@@ -176,21 +176,48 @@ bool filetime_to_timespec(uint64_t ft, struct timespec* ts) {
   return true;
 }
 
-uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name) {
-  uint32_t a = 0;
-  bool stored = false;
-  if (share.store_dos_attributes) {
-    uint8_t b[4];
-    if (fd_getxattr(fd, kDosAttribXattr, b, 4) == 4) {
-      a = (uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24) &
-          kStorableAttrs;
-      stored = true;
-    }
+namespace {
+
+// The xattr value: u32 attributes, then optionally a u64 FILETIME creation
+// time (Linux has no settable birth time; clients set it via SET_INFO).
+struct DosXattr {
+  bool present = false;
+  uint32_t attrs = 0;
+  bool has_creation = false;
+  uint64_t creation = 0;
+};
+
+DosXattr read_xattr(int fd) {
+  DosXattr x;
+  uint8_t b[16];
+  ssize_t n = fd < 0 ? -1 : fd_getxattr(fd, kDosAttribXattr, b, sizeof b);
+  if (n >= 4) {
+    x.present = true;
+    x.attrs = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+    x.attrs &= kStorableAttrs;
   }
+  if (n >= 12) {
+    x.has_creation = true;
+    for (int i = 0; i < 8; i++) x.creation |= uint64_t(b[4 + i]) << (8 * i);
+  }
+  return x;
+}
+
+int write_xattr(int fd, const DosXattr& x) {
+  uint8_t b[12];
+  uint32_t a = x.attrs & kStorableAttrs;
+  for (int i = 0; i < 4; i++) b[i] = uint8_t(a >> (8 * i));
+  for (int i = 0; i < 8; i++) b[4 + i] = uint8_t(x.creation >> (8 * i));
+  return fd_setxattr(fd, kDosAttribXattr, b, x.has_creation ? 12 : 4) == 0 ? 0 : errno;
+}
+
+uint32_t attrs_from(const DosXattr& x, const struct statx& sx, const ShareConfig& share,
+                    std::string_view name) {
+  uint32_t a = x.present ? x.attrs : 0;
   if (S_ISDIR(sx.stx_mode)) {
     a |= smb2::kAttrDirectory;
     a &= ~uint32_t(smb2::kAttrArchive);
-  } else if (!stored) {
+  } else if (!x.present) {
     a |= smb2::kAttrArchive;
   }
   if (share.hide_dot_files && !name.empty() && name[0] == '.') a |= smb2::kAttrHidden;
@@ -198,10 +225,34 @@ uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share
   return a;
 }
 
+void apply_xattr(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name,
+                 FileStat* st) {
+  DosXattr x;
+  if (share.store_dos_attributes) x = read_xattr(fd);
+  st->attrs = attrs_from(x, sx, share, name);
+  if (x.has_creation) st->creation = x.creation;
+}
+
+}  // namespace
+
+uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name) {
+  DosXattr x;
+  if (share.store_dos_attributes) x = read_xattr(fd);
+  return attrs_from(x, sx, share, name);
+}
+
 int store_dos_attributes(int fd, uint32_t attrs) {
-  attrs &= kStorableAttrs;
-  uint8_t b[4] = {uint8_t(attrs), uint8_t(attrs >> 8), uint8_t(attrs >> 16), uint8_t(attrs >> 24)};
-  return fd_setxattr(fd, kDosAttribXattr, b, 4) == 0 ? 0 : errno;
+  DosXattr x = read_xattr(fd);  // keeps a stored creation time
+  x.attrs = attrs;
+  return write_xattr(fd, x);
+}
+
+int store_creation_time(int fd, uint64_t filetime, bool is_dir) {
+  DosXattr x = read_xattr(fd);
+  if (!x.present) x.attrs = is_dir ? 0 : smb2::kAttrArchive;  // what was derived so far
+  x.has_creation = true;
+  x.creation = filetime;
+  return write_xattr(fd, x);
 }
 
 NtStatus stat_fd(int fd, const ShareConfig& share, std::string_view name, FileStat* st) {
@@ -209,7 +260,7 @@ NtStatus stat_fd(int fd, const ShareConfig& share, std::string_view name, FileSt
   if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
     return status_from_errno(errno);
   fill_stat(sx, st);
-  st->attrs = dos_attributes(fd, sx, share, name);
+  apply_xattr(fd, sx, share, name, st);
   return status::kSuccess;
 }
 
@@ -220,34 +271,31 @@ NtStatus stat_at(int dirfd, std::string_view name, const ShareConfig& share, Fil
   if (statx(dirfd, n.c_str(), flags, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
     return status_from_errno(errno);
   fill_stat(sx, st);
-  uint32_t a = 0;
   if (share.store_dos_attributes && (S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode))) {
     // One open per entry to read the xattr; O_NONBLOCK|O_NOFOLLOW keeps
     // special files and symlinks from doing anything on open.
     UniqueFd f(openat(dirfd, n.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
-    if (f) {
-      a = dos_attributes(f.get(), sx, share, name);
-    } else {
-      ShareConfig no_store = share;
-      no_store.store_dos_attributes = false;
-      a = dos_attributes(-1, sx, no_store, name);
-    }
+    apply_xattr(f ? f.get() : -1, sx, share, name, st);
   } else {
-    a = dos_attributes(-1, sx, share, name);
+    ShareConfig no_store = share;
+    no_store.store_dos_attributes = false;
+    apply_xattr(-1, sx, no_store, name, st);
   }
-  st->attrs = a;
   return status::kSuccess;
 }
 
 uint32_t maximal_access(int fd, const FileStat& st, int parent, uint32_t uid, bool writable_tree) {
   using namespace smb2;
   uint32_t a = kReadControl | kSynchronize | kFileReadAttributes | kFileReadEa;
-  if (access_ok(fd, R_OK)) a |= kFileReadData;
-  if (access_ok(fd, W_OK)) {
-    a |= kFileWriteData | kFileAppendData | kFileWriteEa | kFileWriteAttributes;
-    if (st.is_dir) a |= kFileDeleteChild;
-  }
-  if (access_ok(fd, X_OK)) a |= kFileExecute;
+  const bool r = access_ok(fd, R_OK);
+  if (r) a |= kFileReadData;
+  // DELETE_CHILD is meaningless on a file; FILE_ALL_ACCESS requests it.
+  if (access_ok(fd, W_OK)) a |= kFileWriteData | kFileAppendData | kFileWriteEa | kFileWriteAttributes |
+                               kFileDeleteChild;
+  // The server never executes anything: for a remote client "execute" on a
+  // file means paging its bytes in, which read permission already allows.
+  // On a directory it is traversal, which needs the x bit.
+  if (access_ok(fd, X_OK) || (st.is_regular && r)) a |= kFileExecute;
   if (st.uid == uid) a |= kFileWriteAttributes | kWriteDac | kWriteOwner | kFileWriteEa;
   if (parent >= 0 && access_ok(parent, W_OK | X_OK)) a |= kDelete;
   if (!writable_tree)

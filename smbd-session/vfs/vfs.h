@@ -16,7 +16,9 @@
 namespace cifsd::session::vfs {
 
 // Own xattr holding the DOS attributes a client set (FILE_ATTRIBUTE_* as a
-// little-endian u32). Written only when "store dos attributes = yes".
+// little-endian u32), optionally followed by a client-set creation time
+// (FILETIME, little-endian u64). Read and written only when
+// "store dos attributes = yes".
 constexpr const char* kDosAttribXattr = "user.cifsd.dosattrib";
 
 // Attributes a client may store (the rest are derived from the inode).
@@ -63,6 +65,8 @@ NtStatus stat_at(int dirfd, std::string_view name, const ShareConfig& share, Fil
 uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name);
 // Stores the client-settable part. Returns 0 or an errno.
 int store_dos_attributes(int fd, uint32_t attrs);
+// Stores a client-set creation time (reported instead of the birth time).
+int store_creation_time(int fd, uint64_t filetime, bool is_dir);
 
 // Maximal access of the caller (the current fs identity) to an object:
 // faccessat2(AT_EACCESS) for r/w/x, owner rights for the owner, DELETE from

@@ -142,6 +142,13 @@ void test_attributes_and_access(void**) {
     uint32_t a = maximal_access(fd, st, g_root, getuid(), true);
     assert_int_equal(a & cifsd::smb2::kFileWriteData, 0);
     store_dos_attributes(fd, 0x20);
+    // A client-set creation time survives attribute updates.
+    assert_int_equal(store_creation_time(fd, 130000000000000000ull, false), 0);
+    store_dos_attributes(fd, cifsd::smb2::kAttrHidden);
+    assert_int_equal(stat_fd(fd, share, "Hello.txt", &st), cifsd::status::kSuccess);
+    assert_int_equal(st.creation, 130000000000000000ull);
+    assert_int_equal(st.attrs, cifsd::smb2::kAttrHidden);
+    store_dos_attributes(fd, 0x20);
   }
   close(fd);
   int dfd = open_beneath(g_root, "Sub", O_PATH, 0, false);
