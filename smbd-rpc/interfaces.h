@@ -19,11 +19,18 @@ constexpr uint32_t kInvalidParameter = 87;
 constexpr uint32_t kInvalidLevel = 124;
 constexpr uint32_t kMoreData = 234;
 constexpr uint32_t kNetNameNotFound = 2310;
+constexpr uint32_t kDeviceNotShared = 2311;
 }  // namespace werr
 
 struct CallContext {
   const Config& config;
-  std::string_view user;  // the SMB session's user, for logging
+  std::string_view user;  // the SMB session's user ("" for an anonymous logon)
+  bool anonymous() const { return user.empty(); }
+  // "restrict anonymous = 1" or more: no share enumeration or share
+  // information for anonymous sessions (the default 0 allows smbclient -L -N).
+  bool anonymous_restricted() const {
+    return anonymous() && config.global.restrict_anonymous >= 1;
+  }
 };
 
 struct CallResult {

@@ -5,11 +5,14 @@
 // system layout to every authenticated user we report a virtual path
 // "C:\<share name>" for disk shares and "" for IPC$. The security descriptor
 // of level 502 is NULL (no per-share ACL is kept).
+#include <time.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "common/log/log.h"
+#include "common/util/utf16.h"
 #include "smbd-rpc/interfaces.h"
 #include "smbd-rpc/ndr.h"
 
@@ -18,7 +21,9 @@ namespace {
 
 constexpr uint16_t kOpNetrShareEnum = 15;
 constexpr uint16_t kOpNetrShareGetInfo = 16;
+constexpr uint16_t kOpNetrShareCheck = 20;
 constexpr uint16_t kOpNetrServerGetInfo = 21;
+constexpr uint16_t kOpNetrRemoteTOD = 28;
 constexpr uint16_t kOpNetrShareEnumSticky = 36;
 
 constexpr uint32_t kStypeDisktree = 0x00000000;
@@ -67,10 +72,13 @@ bool share_level_has_arm(uint32_t level) {
   }
 }
 
-bool share_level_supported(uint32_t level, bool enumeration) {
+// NetrShareEnumSticky has no level 501 (MS-SRVS 3.1.4.9).
+bool share_level_supported(uint32_t level, bool enumeration, bool sticky = false) {
   switch (level) {
-    case 0: case 1: case 2: case 501: case 502:
+    case 0: case 1: case 2: case 502:
       return true;
+    case 501:
+      return !sticky;
     case 1005:
       return !enumeration;
     default:
@@ -152,11 +160,12 @@ CallResult share_enum(const CallContext& ctx, Bytes stub, bool sticky_only) {
   NdrWriter w;
   w.u32(level);
   w.u32(level);
-  if (!share_level_supported(level, true)) {
+  bool supported = share_level_supported(level, true, sticky_only);
+  if (!supported || ctx.anonymous_restricted()) {
     if (arm) w.null_ptr();
     w.u32(0);  // TotalEntries
     if (has_resume) { w.ptr(); w.u32(resume); } else { w.null_ptr(); }
-    w.u32(werr::kInvalidLevel);
+    w.u32(supported ? werr::kAccessDenied : werr::kInvalidLevel);
     return {0, w.take()};
   }
 
@@ -212,9 +221,9 @@ CallResult share_get_info(const CallContext& ctx, Bytes stub) {
     return {0, w.take()};
   }
   const ShareConfig* s = ctx.config.find_share(*name);
-  if (!s) {
+  if (!s || ctx.anonymous_restricted()) {
     w.null_ptr();
-    w.u32(werr::kNetNameNotFound);
+    w.u32(s ? werr::kAccessDenied : werr::kNetNameNotFound);
     return {0, w.take()};
   }
   ShareView v = view_of(*s);
@@ -274,6 +283,59 @@ CallResult server_get_info(const CallContext& ctx, Bytes stub) {
   return {0, w.take()};
 }
 
+// NetrShareCheck: is a local device shared? Our shares are directories,
+// reported with the virtual paths "C:\<name>" (see the top of this file),
+// so those are the only "devices" that match.
+CallResult share_check(const CallContext& ctx, Bytes stub) {
+  NdrReader r(stub);
+  skip_server_name(r);
+  auto device = r.wstring();
+  if (!r.ok() || !device) return CallResult::Fault(nca::kBadStubData);
+  NdrWriter w;
+  std::string want = ascii_lower(*device);
+  for (const auto& s : ctx.config.shares) {
+    if (s.is_ipc) continue;
+    if (ascii_lower(view_of(s).path) == want && !ctx.anonymous_restricted()) {
+      w.u32(kStypeDisktree);
+      w.u32(werr::kOk);
+      return {0, w.take()};
+    }
+  }
+  w.u32(0);
+  w.u32(werr::kDeviceNotShared);
+  return {0, w.take()};
+}
+
+// NetrRemoteTOD: the server's clock as TIME_OF_DAY_INFO, in UTC (the
+// sandbox cannot read /etc/localtime, and UTC is what we keep anyway).
+CallResult remote_tod(Bytes stub) {
+  NdrReader r(stub);
+  skip_server_name(r);
+  if (!r.ok()) return CallResult::Fault(nca::kBadStubData);
+  timespec now{}, up{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  clock_gettime(CLOCK_MONOTONIC, &up);
+  struct tm tm {};
+  time_t t = now.tv_sec;
+  gmtime_r(&t, &tm);
+  NdrWriter w;
+  w.ptr();  // [out] LPTIME_OF_DAY_INFO*: the unique pointer's referent follows
+  w.u32(uint32_t(now.tv_sec));                                   // tod_elapsedt
+  w.u32(uint32_t(up.tv_sec * 1000 + up.tv_nsec / 1000000));      // tod_msecs
+  w.u32(uint32_t(tm.tm_hour));
+  w.u32(uint32_t(tm.tm_min));
+  w.u32(uint32_t(tm.tm_sec));
+  w.u32(uint32_t(now.tv_nsec / 10000000));                       // hundredths
+  w.u32(0);                                                      // timezone: UTC
+  w.u32(310);                                                    // tinterval (0.0001 s)
+  w.u32(uint32_t(tm.tm_mday));
+  w.u32(uint32_t(tm.tm_mon + 1));
+  w.u32(uint32_t(tm.tm_year + 1900));
+  w.u32(uint32_t(tm.tm_wday));
+  w.u32(werr::kOk);
+  return {0, w.take()};
+}
+
 }  // namespace
 
 CallResult srvsvc_call(const CallContext& ctx, uint16_t opnum, Bytes stub) {
@@ -281,7 +343,9 @@ CallResult srvsvc_call(const CallContext& ctx, uint16_t opnum, Bytes stub) {
     case kOpNetrShareEnum: return share_enum(ctx, stub, false);
     case kOpNetrShareEnumSticky: return share_enum(ctx, stub, true);
     case kOpNetrShareGetInfo: return share_get_info(ctx, stub);
+    case kOpNetrShareCheck: return share_check(ctx, stub);
     case kOpNetrServerGetInfo: return server_get_info(ctx, stub);
+    case kOpNetrRemoteTOD: return remote_tod(stub);
     default:
       LOG_D("srvsvc: opnum %u not implemented", opnum);
       return CallResult::Fault(nca::kOpRangeError);

@@ -22,8 +22,10 @@ struct Fixture {
   RpcEnv env;
   Pipe pipe;
   uint32_t call = 1;
-  Fixture(const char* name, const char* iface, uint16_t major) : pipe(name, "alice", env) {
-    env.config = test_config();
+  Fixture(const char* name, const char* iface, uint16_t major, const char* user = "alice",
+          const char* conf = kTestConfig)
+      : pipe(name, user, env) {
+    env.config = test_config(conf);
     auto b = bind(call++, {{0, iface, major, 0, {kNdr20}}});
     pipe.write({b.data(), b.size()});
     auto out = drain(pipe);
@@ -120,6 +122,88 @@ void test_share_enum_sticky(void**) {
   assert_int_equal(e.shares.size(), 2);  // permanent disk shares, no IPC$
   assert_string_equal(e.shares[0].name.c_str(), "data");
   assert_string_equal(e.shares[1].name.c_str(), "hidden$");
+  // Level 501 exists for NetrShareEnum only.
+  auto rs = f.call_op(36, share_enum_stub(501, 0xffffffff, false));
+  StubReader r(rs);
+  assert_int_equal(r.u32(), 501);
+  assert_int_equal(r.u32(), 501);
+  assert_int_equal(r.u32(), 0);
+  assert_int_equal(r.u32(), 0);
+  assert_int_equal(r.u32(), 0);
+  assert_int_equal(r.u32(), 124);
+}
+
+std::vector<uint8_t> get_info_stub(const char* share, uint32_t level);
+
+void test_anonymous(void**) {
+  // Default (restrict anonymous = 0): an anonymous session may list shares.
+  Fixture open_f("srvsvc", kSrvsvc, 3, "");
+  Enum1 e = decode_enum1(open_f.call_op(15, share_enum_stub(1, 0xffffffff, true)));
+  assert_true(e.ok);
+  assert_int_equal(e.shares.size(), 3);
+  std::string conf = std::string(kTestConfig);
+  conf.insert(conf.find("[data]"), "\trestrict anonymous = 1\n");
+  Fixture f("srvsvc", kSrvsvc, 3, "", conf.c_str());
+  auto rs = f.call_op(15, share_enum_stub(1, 0xffffffff, true));
+  StubReader r(rs);
+  assert_int_equal(r.u32(), 1);
+  assert_int_equal(r.u32(), 1);
+  assert_int_equal(r.u32(), 0);   // no container
+  assert_int_equal(r.u32(), 0);   // total
+  assert_int_not_equal(r.u32(), 0);
+  r.u32();                        // resume
+  assert_int_equal(r.u32(), 5);   // WERR_ACCESS_DENIED
+  assert_true(r.r.at_end());
+  rs = f.call_op(16, get_info_stub("data", 1));
+  StubReader r2(rs);
+  r2.u32();
+  assert_int_equal(r2.u32(), 0);
+  assert_int_equal(r2.u32(), 5);
+  // A named user on the same configuration is not affected.
+  Fixture named("srvsvc", kSrvsvc, 3, "alice", conf.c_str());
+  e = decode_enum1(named.call_op(15, share_enum_stub(1, 0xffffffff, true)));
+  assert_true(e.ok);
+  assert_int_equal(e.werr, 0);
+}
+
+void test_share_check_and_tod(void**) {
+  Fixture f("srvsvc", kSrvsvc, 3);
+  Stub s;
+  s.u32(0);
+  s.wstr("c:\\DATA");
+  auto rs = f.call_op(20, s.take());
+  StubReader r(rs);
+  assert_int_equal(r.u32(), 0);
+  assert_int_equal(r.u32(), 0);
+  Stub s2;
+  s2.u32(0);
+  s2.wstr("C:\\srv\\data");
+  rs = f.call_op(20, s2.take());
+  StubReader r2(rs);
+  r2.u32();
+  assert_int_equal(r2.u32(), 2311);
+
+  Stub t;
+  t.u32(0);
+  rs = f.call_op(28, t.take());
+  StubReader rt(rs);
+  assert_int_not_equal(rt.u32(), 0);
+  uint32_t elapsed = rt.u32();
+  assert_true(elapsed > 1700000000u);
+  rt.u32();
+  assert_true(rt.u32() < 24);
+  assert_true(rt.u32() < 60);
+  assert_true(rt.u32() < 61);
+  assert_true(rt.u32() < 100);
+  assert_int_equal(rt.u32(), 0);
+  rt.u32();
+  uint32_t day = rt.u32(), month = rt.u32(), year = rt.u32(), wday = rt.u32();
+  assert_true(day >= 1 && day <= 31);
+  assert_true(month >= 1 && month <= 12);
+  assert_true(year >= 2024);
+  assert_true(wday <= 6);
+  assert_int_equal(rt.u32(), 0);
+  assert_true(rt.r.at_end());
 }
 
 void test_share_enum_resume(void**) {
@@ -339,6 +423,8 @@ int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_share_enum_level1),
       cmocka_unit_test(test_share_enum_sticky),
+      cmocka_unit_test(test_anonymous),
+      cmocka_unit_test(test_share_check_and_tod),
       cmocka_unit_test(test_share_enum_resume),
       cmocka_unit_test(test_share_enum_levels),
       cmocka_unit_test(test_share_get_info),
