@@ -67,6 +67,7 @@ class Master {
     uint16_t client_port = 0;
     UniqueFd chan;
     EventPtr ev;
+    EventPtr hello_timer;
     bool hello_done = false;
   };
 
@@ -102,6 +103,7 @@ class Master {
   static void cb_signal(evutil_socket_t, short, void* arg);
   static void cb_helper(evutil_socket_t, short, void* arg);
   static void cb_session(evutil_socket_t, short, void* arg);
+  static void cb_session_hello_timeout(evutil_socket_t, short, void* arg);
   static void cb_accept(evconnlistener*, evutil_socket_t, sockaddr*, int, void* arg);
   static void cb_restart(evutil_socket_t, short, void* arg);
   static void cb_kill_timer(evutil_socket_t, short, void* arg);

@@ -22,6 +22,8 @@ namespace {
 
 constexpr uint32_t kStatusInternalError = 0xC00000E5;
 constexpr uint32_t kStatusNotFound = 0xC0000225;
+constexpr uint32_t kStatusTooManyOpenedFiles = 0xC000011F;
+constexpr int kSessionHelloTimeoutS = 15;
 
 void client_address(const sockaddr* sa, std::string* ip, uint16_t* port) {
   char buf[INET6_ADDRSTRLEN] = "?";
@@ -62,6 +64,11 @@ void Master::cb_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int le
 void Master::cb_session(evutil_socket_t, short, void* arg) {
   auto* s = static_cast<Session*>(arg);
   s->master->on_session_readable(*s);
+}
+
+void Master::cb_session_hello_timeout(evutil_socket_t, short, void* arg) {
+  auto* s = static_cast<Session*>(arg);
+  if (!s->hello_done && s->chan) s->master->kill_session(*s, "no Hello in time");
 }
 
 void Master::on_accept(int raw_fd, const sockaddr* sa, int) {
@@ -119,6 +126,10 @@ void Master::on_accept(int raw_fd, const sockaddr* sa, int) {
     kill(pid, SIGKILL);
     s->ev.reset();
   }
+  // A session that never says Hello holds a connection slot: bounded.
+  s->hello_timer.reset(evtimer_new(base_.get(), cb_session_hello_timeout, s.get()));
+  timeval tv{kSessionHelloTimeoutS, 0};
+  if (s->hello_timer) evtimer_add(s->hello_timer.get(), &tv);
   per_ip_[ip]++;
   LOG_I("connection %llu from %s:%u: smbd-session pid %d", (unsigned long long)conn_id, ip.c_str(),
         unsigned(port), int(pid));
@@ -155,7 +166,13 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
     case mp::kShareOpen: {
       auto o = mp::ShareOpen::decode(m.body());
       if (!o) return false;
-      uint32_t status = broker_.open(s.conn_id, o->open_id, o->dev, o->ino, o->access, o->share_access);
+      // Bounded per connection, so a compromised session cannot grow the
+      // master's table without limit.
+      uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
+      uint32_t status =
+          broker_.opens_of_connection(s.conn_id) >= limit
+              ? kStatusTooManyOpenedFiles
+              : broker_.open(s.conn_id, o->open_id, o->dev, o->ino, o->access, o->share_access);
       LOG_D("connection %llu: share open %llu (%llx:%llu access 0x%x share %u) -> 0x%08x",
             (unsigned long long)s.conn_id, (unsigned long long)o->open_id,
             (unsigned long long)o->dev, (unsigned long long)o->ino, o->access, o->share_access, status);
@@ -203,6 +220,7 @@ void Master::session_channel_closed(Session& s) {
   size_t n = broker_.drop_connection(s.conn_id);
   if (n) LOG_D("connection %llu: dropped %zu share-mode records", (unsigned long long)s.conn_id, n);
   s.ev.reset();
+  s.hello_timer.reset();
   s.chan.reset();
 }
 

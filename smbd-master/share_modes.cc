@@ -52,6 +52,7 @@ uint32_t ShareModeTable::open(uint64_t conn_id, uint64_t open_id, uint64_t dev, 
   }
   files_[fk].push_back({conn_id, open_id, access, share_access});
   by_open_.emplace(ok, fk);
+  per_conn_[conn_id]++;
   return kStatusSuccess;
 }
 
@@ -69,6 +70,8 @@ bool ShareModeTable::close(uint64_t conn_id, uint64_t open_id) {
     if (v.empty()) files_.erase(f);
   }
   by_open_.erase(it);
+  auto pc = per_conn_.find(conn_id);
+  if (pc != per_conn_.end() && --pc->second == 0) per_conn_.erase(pc);
   return true;
 }
 
@@ -79,6 +82,11 @@ size_t ShareModeTable::drop_connection(uint64_t conn_id) {
   for (; it != by_open_.end() && it->first.first == conn_id; ++it) ids.push_back(it->first.second);
   for (uint64_t id : ids) n += close(conn_id, id) ? 1 : 0;
   return n;
+}
+
+size_t ShareModeTable::opens_of_connection(uint64_t conn_id) const {
+  auto it = per_conn_.find(conn_id);
+  return it == per_conn_.end() ? 0 : it->second;
 }
 
 size_t ShareModeTable::opens_of(uint64_t dev, uint64_t ino) const {

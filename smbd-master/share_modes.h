@@ -45,12 +45,14 @@ class ShareModeTable {
   size_t open_count() const { return by_open_.size(); }
   size_t file_count() const { return files_.size(); }
   size_t opens_of(uint64_t dev, uint64_t ino) const;
+  size_t opens_of_connection(uint64_t conn_id) const;
 
  private:
   using FileKey = std::pair<uint64_t, uint64_t>;  // (dev, ino)
   using OpenKey = std::pair<uint64_t, uint64_t>;  // (conn_id, open_id)
   std::map<FileKey, std::vector<OpenRecord>> files_;
   std::map<OpenKey, FileKey> by_open_;
+  std::map<uint64_t, size_t> per_conn_;  // open count per connection
 };
 
 }  // namespace cifsd::master

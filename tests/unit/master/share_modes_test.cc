@@ -114,7 +114,10 @@ void test_drop_connection(void**) {
   assert_int_equal(t.open(8, 1, 1, 100, R, SR), kStatusSuccess);
   assert_int_equal(t.open(6, 1, 1, 101, R, SR), kStatusSuccess);
   assert_int_equal(t.open(9, 1, 1, 3, R, SR | SW), kStatusSharingViolation);
+  assert_int_equal(t.opens_of_connection(7), 5u);
+  assert_int_equal(t.opens_of_connection(8), 1u);
   assert_int_equal(t.drop_connection(7), 5u);
+  assert_int_equal(t.opens_of_connection(7), 0u);
   assert_int_equal(t.drop_connection(7), 0u);
   assert_int_equal(t.open_count(), 2u);
   assert_int_equal(t.open(9, 1, 1, 3, R, SR | SW), kStatusSuccess);
