@@ -122,6 +122,16 @@ void put_share_deferred(NdrWriter& w, uint32_t level, const ShareView& s) {
   w.wstring(s.path);
 }
 
+// Windows gives share paths (levels 2 and 502) to administrators only, and
+// enumerates level 501 to authenticated callers only. We have no
+// administrators, so at least anonymous sessions - which never are one - are
+// refused those levels; "restrict anonymous >= 1" refuses anonymous all.
+bool denied(const CallContext& ctx, uint32_t level, bool enumeration) {
+  if (!ctx.anonymous()) return false;
+  return ctx.anonymous_restricted() || level == 2 || level == 502 ||
+         (enumeration && level == 501);
+}
+
 // A rough marshalled size of one entry, for PreferedMaximumLength.
 size_t entry_size(uint32_t level, const ShareView& s) {
   size_t fixed = level == 0 ? 4 : level == 1 ? 12 : level == 501 ? 16 : level == 2 ? 32 : 40;
@@ -161,7 +171,7 @@ CallResult share_enum(const CallContext& ctx, Bytes stub, bool sticky_only) {
   w.u32(level);
   w.u32(level);
   bool supported = share_level_supported(level, true, sticky_only);
-  if (!supported || ctx.anonymous_restricted()) {
+  if (!supported || denied(ctx, level, true)) {
     if (arm) w.null_ptr();
     w.u32(0);  // TotalEntries
     if (has_resume) { w.ptr(); w.u32(resume); } else { w.null_ptr(); }
@@ -221,7 +231,7 @@ CallResult share_get_info(const CallContext& ctx, Bytes stub) {
     return {0, w.take()};
   }
   const ShareConfig* s = ctx.config.find_share(*name);
-  if (!s || ctx.anonymous_restricted()) {
+  if (!s || denied(ctx, level, false)) {
     w.null_ptr();
     w.u32(s ? werr::kAccessDenied : werr::kNetNameNotFound);
     return {0, w.take()};
@@ -293,10 +303,12 @@ CallResult share_check(const CallContext& ctx, Bytes stub) {
   if (!r.ok() || !device) return CallResult::Fault(nca::kBadStubData);
   NdrWriter w;
   std::string want = ascii_lower(*device);
+  // IPC$ is reported with an empty path, so the empty device matches it:
+  // answers stay consistent with what NetrShareGetInfo level 2 said.
   for (const auto& s : ctx.config.shares) {
-    if (s.is_ipc) continue;
-    if (ascii_lower(view_of(s).path) == want && !ctx.anonymous_restricted()) {
-      w.u32(kStypeDisktree);
+    ShareView v = view_of(s);
+    if (ascii_lower(v.path) == want && !ctx.anonymous_restricted()) {
+      w.u32(v.type);
       w.u32(werr::kOk);
       return {0, w.take()};
     }

@@ -141,6 +141,20 @@ void test_anonymous(void**) {
   Enum1 e = decode_enum1(open_f.call_op(15, share_enum_stub(1, 0xffffffff, true)));
   assert_true(e.ok);
   assert_int_equal(e.shares.size(), 3);
+  // ... but never the share paths of levels 2 and 502.
+  auto rs0 = open_f.call_op(15, share_enum_stub(2, 0xffffffff, false));
+  StubReader r0(rs0);
+  assert_int_equal(r0.u32(), 2);
+  assert_int_equal(r0.u32(), 2);
+  assert_int_equal(r0.u32(), 0);
+  assert_int_equal(r0.u32(), 0);
+  assert_int_equal(r0.u32(), 0);
+  assert_int_equal(r0.u32(), 5);
+  rs0 = open_f.call_op(16, get_info_stub("data", 502));
+  StubReader r1(rs0);
+  r1.u32();
+  assert_int_equal(r1.u32(), 0);
+  assert_int_equal(r1.u32(), 5);
   std::string conf = std::string(kTestConfig);
   conf.insert(conf.find("[data]"), "\trestrict anonymous = 1\n");
   Fixture f("srvsvc", kSrvsvc, 3, "", conf.c_str());
