@@ -7,6 +7,7 @@
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/crypto/smb_crypto.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/negotiate.h"
@@ -48,6 +49,15 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
   c.server_security_mode = smb2::kSigningEnabled | (c.signing_mandatory ? smb2::kSigningRequired : 0);
   bool multi = dialect != kSmb202;
   c.server_capabilities = multi ? smb2::kCapLargeMtu : 0;
+  bool enc_allowed = g.smb3_encryption != Tristate::kDisabled;
+  c.cipher = 0;
+  if ((dialect == kSmb300 || dialect == kSmb302) && enc_allowed &&
+      (c.client_capabilities & smb2::kCapEncryption)) {
+    // 3.0.x has one cipher; the capability announces it.
+    c.server_capabilities |= smb2::kCapEncryption;
+    c.cipher = crypto::kAes128Ccm;
+  }
+  if (RAND_bytes(c.enc_nonce_salt.data(), int(c.enc_nonce_salt.size())) != 1) return status::kInternalError;
   uint32_t cap = multi ? (8u << 20) : 65536u;
   c.max_trans = std::min(g.smb2_max_trans ? g.smb2_max_trans : 65536u, cap);
   c.max_read = std::min(g.smb2_max_read ? g.smb2_max_read : 65536u, cap);
@@ -98,15 +108,24 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
     n++;
     c.preauth_hash_id = kHashSha512;
     if (ctx->has_encryption) {
-      // Encryption is not implemented: cipher 0 means "no common cipher".
+      // Server preference: GCM before CCM, 128 before 256 bits (faster, and
+      // what Windows picks); 0 means "no common cipher".
+      c.cipher = 0;
+      if (enc_allowed) {
+        for (uint16_t want : {crypto::kAes128Gcm, crypto::kAes128Ccm, crypto::kAes256Gcm,
+                              crypto::kAes256Ccm})
+          if (std::find(ctx->ciphers.begin(), ctx->ciphers.end(), want) != ctx->ciphers.end()) {
+            c.cipher = want;
+            break;
+          }
+      }
       align8();
       out.u16(kCtxEncryption);
       out.u16(4);
       out.u32(0);
       out.u16(1);
-      out.u16(0);
+      out.u16(c.cipher);
       n++;
-      c.cipher = 0;
     }
     c.signing_algorithm = kSignAesCmac;
     if (ctx->has_signing) {

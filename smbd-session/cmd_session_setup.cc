@@ -153,7 +153,17 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
       s->signing_required =
           c.signing_mandatory || (c.client_security_mode & smb2::kSigningRequired);
     }
+    if (c.config.global.smb3_encryption == Tristate::kMandatory) {
+      // Every request of the session must come encrypted (MS-SMB2 3.3.5.5.3).
+      if (!sign_capable || c.cipher == 0) {
+        req.session = nullptr;
+        drop_session(c, s->id);
+        return status::kAccessDenied;
+      }
+      s->encrypt = true;
+    }
   }
+  if (s->encrypt) sflags |= smb2::kSessionFlagEncrypt;
   OPENSSL_cleanse(ans.session_key.data(), ans.session_key.size());
   s->state = Session::State::kValid;
   // 3.x: the final response is signed so the client can check the exchange

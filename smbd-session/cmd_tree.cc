@@ -80,7 +80,12 @@ NtStatus handle_tree_connect(Request& req, ByteWriter& out) {
     return status::kRequestNotAccepted;
   if (s.trees.size() >= kMaxTreesPerSession) return status::kInsufficientResources;
 
+  Tristate enc = share->smb3_encryption.value_or(c.config.global.smb3_encryption);
+  bool tree_encrypt = enc == Tristate::kMandatory && !s.encrypt;
+  if (tree_encrypt && (c.cipher == 0 || s.encryption_key.empty())) return status::kAccessDenied;
+
   auto tree = std::make_unique<Tree>();
+  tree->encrypt = tree_encrypt;
   tree->share = share;
   tree->is_ipc = share->is_ipc;
   if (!share->is_ipc) {
@@ -109,7 +114,8 @@ NtStatus handle_tree_connect(Request& req, ByteWriter& out) {
   out.u16(16);
   out.u8(share->is_ipc ? smb2::kShareTypePipe : smb2::kShareTypeDisk);
   out.u8(0);
-  out.u32(share->is_ipc ? smb2::kShareFlagNoCaching : 0);
+  out.u32((share->is_ipc ? smb2::kShareFlagNoCaching : 0) |
+          (tree_encrypt ? smb2::kShareFlagEncryptData : 0));
   out.u32(0);  // Capabilities: no DFS, continuous availability, scale-out
   out.u32(tree->maximal_access);
   req.tree = tree.get();

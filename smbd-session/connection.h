@@ -47,6 +47,10 @@ struct Connection {
   bool wildcard_answered = false;      // an SMB1 NEGOTIATE got the 0x02FF answer
   bool disconnect = false;             // set by a handler to drop the connection
   bool signing_mandatory = false;      // "server signing = mandatory"
+  // SMB3 encryption nonces: a per-connection random salt and a counter, so no
+  // (key, nonce) pair ever repeats.
+  std::array<uint8_t, 4> enc_nonce_salt{};
+  uint64_t enc_nonce_counter = 0;
 
   // IPC channels (fixed fds after exec; replaced when a helper restarts)
   UniqueFd master_fd, auth_fd, rpc_fd;

@@ -129,6 +129,75 @@ Open* find_open(Request& req, FileId id) {
   return it->second.get();
 }
 
+namespace {
+
+constexpr size_t kTransformSize = 52;
+
+// Encrypts the frame's SMB2 messages [frame_at + 4, end) into a TRANSFORM
+// (MS-SMB2 2.2.41, 3.3.4.1.4) in place.
+bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at) {
+  size_t msg_at = frame_at + 4;
+  size_t len = out->size() - msg_at;
+  if (len > UINT32_MAX) return false;
+  out->insert(out->begin() + ptrdiff_t(msg_at), kTransformSize, 0);
+  uint8_t* t = out->data() + msg_at;
+  ByteWriter w;
+  w.u32(smb2::kTransformId);
+  w.zeros(16);  // Signature: the AEAD tag, filled in below
+  // Nonce: salt + counter, unique per connection and so per key.
+  size_t nlen = crypto::cipher_nonce_len(c.cipher);
+  uint8_t nonce[16] = {};
+  std::memcpy(nonce, c.enc_nonce_salt.data(), nlen - 8);
+  uint64_t ctr = ++c.enc_nonce_counter;
+  for (int i = 0; i < 8; i++) nonce[nlen - 8 + i] = uint8_t(ctr >> (8 * i));
+  w.raw(nonce, 16);
+  w.u32(uint32_t(len));
+  w.u16(0);
+  w.u16(0x0001);  // Flags: encrypted
+  w.u64(s.id);
+  std::memcpy(t, w.view().data(), kTransformSize);
+  std::array<uint8_t, 16> tag{};
+  if (!crypto::aead_encrypt(c.cipher, s.encryption_key, {nonce, nlen}, {t + 20, 32},
+                            {t + kTransformSize, len}, &tag))
+    return false;
+  std::memcpy(t + 4, tag.data(), 16);
+  return true;
+}
+
+EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* out, Session* enc);
+
+// A TRANSFORM from the client: decrypt with the session's key and process
+// the SMB2 messages inside; the answer goes back encrypted.
+EngineResult handle_transform(Connection& c, Bytes payload, std::vector<uint8_t>* out) {
+  if (c.dialect < kSmb300 || c.cipher == 0) return EngineResult::kDisconnect;
+  ByteReader r(payload);
+  r.skip(4);
+  Bytes tag = r.bytes(16);
+  Bytes nonce = r.bytes(16);
+  uint32_t orig = r.u32();
+  r.skip(2);
+  uint16_t flags = r.u16();
+  uint64_t sid = r.u64();
+  if (!r.ok() || flags != 0x0001 || orig != r.remaining() || orig < smb2::kHeaderSize)
+    return EngineResult::kDisconnect;
+  auto it = c.sessions.find(sid);
+  if (it == c.sessions.end() || it->second->state != Session::State::kValid ||
+      it->second->decryption_key.empty())
+    return EngineResult::kDisconnect;
+  Session* s = it->second.get();
+  std::vector<uint8_t> plain(payload.begin() + kTransformSize, payload.end());
+  if (!crypto::aead_decrypt(c.cipher, s->decryption_key, nonce.first(crypto::cipher_nonce_len(c.cipher)),
+                            payload.subspan(20, 32), {plain.data(), plain.size()}, tag.data())) {
+    LOG_W("undecryptable message for session %llx", (unsigned long long)sid);
+    return EngineResult::kDisconnect;
+  }
+  ByteReader pr({plain.data(), plain.size()});
+  if (pr.u32() != smb2::kProtocolId) return EngineResult::kDisconnect;
+  return process_smb2(c, {plain.data(), plain.size()}, out, s);
+}
+
+}  // namespace
+
 EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
                            std::vector<uint8_t>* out) {
   if (nb_type == kNbKeepAlive) return EngineResult::kContinue;
@@ -141,11 +210,20 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
   ByteReader pr(payload);
   uint32_t proto = pr.u32();
   if (proto == smb2::kSmb1ProtocolId) return handle_smb1(c, payload, out);
+  if (proto == smb2::kTransformId) return handle_transform(c, payload, out);
   if (proto != smb2::kProtocolId) {
-    LOG_D("unsupported protocol id 0x%08x (transform or unknown)", proto);
+    LOG_D("unsupported protocol id 0x%08x", proto);
     return EngineResult::kDisconnect;
   }
+  return process_smb2(c, payload, out, nullptr);
+}
 
+namespace {
+
+// `enc`: the session whose key decrypted this PDU, or nullptr if it came in
+// the clear.
+EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* out, Session* enc) {
+  const uint64_t enc_id = enc ? enc->id : 0;
   std::vector<Bytes> cmds;
   if (!split_compound(payload, &cmds)) {
     LOG_D("malformed SMB2 PDU or compound chain");
@@ -236,7 +314,10 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
       else if (sess->state != Session::State::kValid) st = status::kUserSessionDeleted;
     }
     bool req_signed = (h.flags & smb2::kFlagSigned) != 0;
-    if (st == status::kSuccess && sess && h.command != smb2::kSessionSetup &&
+    if (st == status::kSuccess && enc && sess != enc) st = status::kAccessDenied;
+    if (st == status::kSuccess && !enc && sess && sess->encrypt && h.command != smb2::kSessionSetup)
+      st = status::kAccessDenied;  // an encrypted session takes no clear-text requests
+    if (st == status::kSuccess && !enc && sess && h.command != smb2::kSessionSetup &&
         session_can_sign(*sess)) {
       if (req_signed) {
         if (!crypto::verify_message(sign_alg(*sess), sess->signing_key, msg)) {
@@ -251,6 +332,7 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
     if (st == status::kSuccess && info->needs_tree) {
       auto it = sess->trees.find(eff_tree);
       if (it == sess->trees.end()) st = status::kNetworkNameDeleted;
+      else if (it->second->encrypt && !enc) st = status::kAccessDenied;
       else req.tree = it->second.get();
     }
     if (st == status::kSuccess && info->file_id_offset) {
@@ -316,7 +398,7 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
     ow.bytes(resp_body);
 
     // Remember what to sign: done once the chain's padding is final.
-    bool sign = sign_sess && session_can_sign(*sign_sess) &&
+    bool sign = !enc && sign_sess && session_can_sign(*sign_sess) &&
                 (req_signed || sign_sess->signing_required || req.force_sign);
     pending.push_back({msg_at, sign_sess ? sign_sess->id : 0, sign});
     last_msg_at = msg_at;
@@ -350,14 +432,25 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
     MutBytes m(out->data() + pending[k].at, end - pending[k].at);
     crypto::sign_message(sign_alg(*it->second), it->second->signing_key, m);
   }
-  // Logged-off sessions go away only after their response was signed.
-  for (uint64_t id : logged_off) c.sessions.erase(id);
+
   if (!any_response) {
     out->resize(frame_at);
-    return EngineResult::kContinue;
+  } else {
+    // A session that logged off in this PDU still encrypts its answer.
+    if (enc) {
+      // Looked up again: a handler may have dropped the session meanwhile.
+      auto it = c.sessions.find(enc_id);
+      if (it == c.sessions.end() || !encrypt_frame(c, *it->second, out, frame_at))
+        return EngineResult::kDisconnect;
+    }
+    put_frame_header(out, frame_at, out->size() - frame_at - 4);
   }
-  put_frame_header(out, frame_at, out->size() - frame_at - 4);
+  // Logged-off sessions go away only after their response was signed or
+  // encrypted.
+  for (uint64_t id : logged_off) c.sessions.erase(id);
   return EngineResult::kContinue;
 }
+
+}  // namespace
 
 }  // namespace cifsd::session

@@ -85,6 +85,7 @@ struct Tree {
   UniqueFd root;               // O_PATH|O_DIRECTORY fd of the share root
   bool writable = false;       // after read only / read list / write list
   bool is_ipc = false;
+  bool encrypt = false;        // the share requires encrypted requests
   uint32_t maximal_access = 0;
   std::map<uint64_t, std::unique_ptr<Open>> opens;  // by volatile id
 };

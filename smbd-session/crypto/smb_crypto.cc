@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -204,6 +206,72 @@ bool verify_message(SignAlg alg, Bytes key, Bytes msg) {
   std::array<uint8_t, 16> sig{};
   if (!compute_signature(alg, key, msg, &sig)) return false;
   return CRYPTO_memcmp(sig.data(), msg.data() + kSigOffset, 16) == 0;
+}
+
+namespace {
+const EVP_CIPHER* aead_cipher(uint16_t c) {
+  switch (c) {
+    case kAes128Ccm: return EVP_aes_128_ccm();
+    case kAes128Gcm: return EVP_aes_128_gcm();
+    case kAes256Ccm: return EVP_aes_256_ccm();
+    case kAes256Gcm: return EVP_aes_256_gcm();
+    default: return nullptr;
+  }
+}
+
+// Shared set-up: cipher, nonce length, (CCM) tag length and total length.
+bool aead_init(EVP_CIPHER_CTX* ctx, bool enc, uint16_t cipher, Bytes key, Bytes nonce,
+               size_t len, const uint8_t* tag) {
+  const EVP_CIPHER* ev = aead_cipher(cipher);
+  if (!ev || key.size() != cipher_key_len(cipher) || nonce.size() != cipher_nonce_len(cipher) ||
+      len > size_t(INT32_MAX))
+    return false;
+  bool gcm = cipher_is_gcm(cipher);
+  if (EVP_CipherInit_ex(ctx, ev, nullptr, nullptr, nullptr, enc) != 1) return false;
+  if (EVP_CIPHER_CTX_ctrl(ctx, gcm ? EVP_CTRL_GCM_SET_IVLEN : EVP_CTRL_CCM_SET_IVLEN,
+                          int(nonce.size()), nullptr) != 1)
+    return false;
+  if (!gcm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_CCM_SET_TAG, 16,
+                                  enc ? nullptr : const_cast<uint8_t*>(tag)) != 1)
+    return false;
+  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data(), enc) != 1) return false;
+  int n = 0;
+  // CCM needs the total length before any AAD.
+  if (!gcm && EVP_CipherUpdate(ctx, nullptr, &n, nullptr, int(len)) != 1) return false;
+  return true;
+}
+}  // namespace
+
+bool aead_encrypt(uint16_t cipher, Bytes key, Bytes nonce, Bytes aad, MutBytes data,
+                  std::array<uint8_t, 16>* tag) {
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !aead_init(ctx.get(), true, cipher, key, nonce, data.size(), nullptr)) return false;
+  int n = 0;
+  if (EVP_CipherUpdate(ctx.get(), nullptr, &n, aad.data(), int(aad.size())) != 1) return false;
+  if (!data.empty() && EVP_CipherUpdate(ctx.get(), data.data(), &n, data.data(), int(data.size())) != 1)
+    return false;
+  uint8_t fin[16];
+  if (EVP_CipherFinal_ex(ctx.get(), fin, &n) != 1) return false;
+  int ctrl = cipher_is_gcm(cipher) ? EVP_CTRL_GCM_GET_TAG : EVP_CTRL_CCM_GET_TAG;
+  return EVP_CIPHER_CTX_ctrl(ctx.get(), ctrl, 16, tag->data()) == 1;
+}
+
+bool aead_decrypt(uint16_t cipher, Bytes key, Bytes nonce, Bytes aad, MutBytes data,
+                  const uint8_t tag[16]) {
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !aead_init(ctx.get(), false, cipher, key, nonce, data.size(), tag)) return false;
+  int n = 0;
+  if (EVP_CipherUpdate(ctx.get(), nullptr, &n, aad.data(), int(aad.size())) != 1) return false;
+  bool gcm = cipher_is_gcm(cipher);
+  // For CCM the tag is checked by this update; for GCM by the final call.
+  if ((!data.empty() || !gcm) &&
+      EVP_CipherUpdate(ctx.get(), data.data(), &n, data.data(), int(data.size())) != 1)
+    return false;
+  if (!gcm) return true;
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, const_cast<uint8_t*>(tag)) != 1)
+    return false;
+  uint8_t fin[16];
+  return EVP_CipherFinal_ex(ctx.get(), fin, &n) == 1;
 }
 
 }  // namespace cifsd::session::crypto

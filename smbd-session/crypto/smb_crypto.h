@@ -39,4 +39,18 @@ bool sign_message(SignAlg alg, Bytes key, MutBytes msg);
 // Constant-time verification of a received message.
 bool verify_message(SignAlg alg, Bytes key, Bytes msg);
 
+// SMB3 encryption ciphers (MS-SMB2 2.2.3.1.2).
+constexpr uint16_t kAes128Ccm = 1, kAes128Gcm = 2, kAes256Ccm = 3, kAes256Gcm = 4;
+inline bool cipher_is_gcm(uint16_t c) { return c == kAes128Gcm || c == kAes256Gcm; }
+inline size_t cipher_key_len(uint16_t c) { return c == kAes256Ccm || c == kAes256Gcm ? 32 : 16; }
+// Nonce length used on the wire: 12 for GCM, 11 for CCM.
+inline size_t cipher_nonce_len(uint16_t c) { return cipher_is_gcm(c) ? 12 : 11; }
+
+// AEAD over `data` in place (in == out is supported by both modes).
+bool aead_encrypt(uint16_t cipher, Bytes key, Bytes nonce, Bytes aad, MutBytes data,
+                  std::array<uint8_t, 16>* tag);
+// False if the tag does not match (the data is then garbage and must be dropped).
+bool aead_decrypt(uint16_t cipher, Bytes key, Bytes nonce, Bytes aad, MutBytes data,
+                  const uint8_t tag[16]);
+
 }  // namespace cifsd::session::crypto
