@@ -24,8 +24,8 @@ constexpr uint8_t kInfoFile = 1, kInfoFs = 2, kInfoSecurity = 3, kInfoQuota = 4;
 
 NtStatus reply(ByteWriter& out, std::vector<uint8_t>& data, size_t fixed, uint32_t max) {
   NtStatus s = status::kSuccess;
+  if (max < fixed) return status::kInfoLengthMismatch;
   if (data.size() > max) {
-    if (fixed > max) return status::kInfoLengthMismatch;
     data.resize(max);
     s = status::kBufferOverflow;
   }
@@ -90,10 +90,12 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
   size_t fixed = 0;
   switch (type) {
     case kInfoFile: {
-      // Everything here but Access/Position/Mode/Alignment/Stream reads attributes.
-      bool needs_attr = !(cls == info::kFileAccessInformation || cls == info::kFilePositionInformation ||
-                          cls == info::kFileModeInformation || cls == info::kFileAlignmentInformation ||
-                          cls == info::kFileNormalizedNameInformation);
+      // As Windows: the attribute-bearing classes need READ_ATTRIBUTES, the
+      // EA class READ_EA; the others (standard, internal, position, ...)
+      // are available on any handle.
+      bool needs_attr = cls == info::kFileBasicInformation || cls == info::kFileAllInformation ||
+                        cls == info::kFileNetworkOpenInformation ||
+                        cls == info::kFileAttributeTagInformation;
       if (needs_attr && !(open->access & smb2::kFileReadAttributes)) return status::kAccessDenied;
       if (cls == info::kFileEaInformation && !(open->access & smb2::kFileReadEa)) return status::kAccessDenied;
       info::OpenView v;

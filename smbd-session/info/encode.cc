@@ -71,7 +71,7 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
       w.u32(0);          // alignment
       std::vector<uint8_t> name = utf8_to_utf16le(v.wire_path);
       w.u32(uint32_t(name.size()));
-      *fixed = w.size() - start;
+      *fixed = w.size() - start + 4;  // Windows: sizeof(FILE_ALL_INFORMATION), one WCHAR padded
       w.bytes(name);
       return status::kSuccess;
     }
@@ -85,7 +85,7 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
       if (!is_8dot3(leaf)) return status::kObjectNameNotFound;
       std::vector<uint8_t> name = utf8_to_utf16le(leaf);
       w.u32(uint32_t(name.size()));
-      *fixed = 4;
+      *fixed = 8;
       w.bytes(name);
       return status::kSuccess;
     }
@@ -98,7 +98,7 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
       w.u64(st.size);
       w.u64(st.alloc);
       w.bytes(name);
-      *fixed = 24;
+      *fixed = 32;
       return status::kSuccess;
     }
     case kFileCompressionInformation:
@@ -123,7 +123,7 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
     case kFileNormalizedNameInformation: {
       std::vector<uint8_t> name = utf8_to_utf16le(v.wire_path.size() > 1 ? v.wire_path.substr(1) : "");
       w.u32(uint32_t(name.size()));
-      *fixed = 4;
+      *fixed = 8;
       w.bytes(name);
       return status::kSuccess;
     }
@@ -193,7 +193,7 @@ NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out,
       w.u32(uint32_t(label.size()));
       w.u8(0);  // SupportsObjects
       w.u8(0);
-      *fixed = 18;
+      *fixed = 24;
       w.bytes(label);
       return status::kSuccess;
     }
@@ -213,10 +213,20 @@ NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out,
       w.u32(0x00000001 | 0x00000002 | 0x00000004);
       w.u32(v.max_name);
       w.u32(uint32_t(name.size()));
-      *fixed = 12;
+      *fixed = 16;
       w.bytes(name);
       return status::kSuccess;
     }
+    case kFsControl:
+      // No quotas: no filtering thresholds, no default limits, no flags.
+      w.u64(0);
+      w.u64(0);
+      w.u64(0);
+      w.u64(~0ull);  // DefaultQuotaThreshold: none
+      w.u64(~0ull);  // DefaultQuotaLimit: none
+      w.u32(0);
+      w.u32(0);
+      break;
     case kFsFullSize:
       w.u64(v.blocks);
       w.u64(v.bavail);

@@ -46,7 +46,9 @@ struct OpenView {
 };
 
 // Appends the encoding of a QUERY_INFO file class. *fixed is the size of
-// its fixed part (a smaller output buffer is INFO_LENGTH_MISMATCH; a
+// its fixed part as Windows counts it: sizeof the C structure, including
+// one padded WCHAR of a trailing name (a smaller output buffer is
+// INFO_LENGTH_MISMATCH; a
 // buffer between fixed and the full size gets truncated data and
 // BUFFER_OVERFLOW). Unsupported classes give INVALID_INFO_CLASS /
 // NOT_SUPPORTED / OBJECT_NAME_NOT_FOUND (no 8.3 names).

@@ -64,7 +64,7 @@ void test_file_info_sizes(void**) {
   std::vector<uint8_t> all;
   size_t fixed = 0;
   assert_int_equal(encode_file_info(kFileAllInformation, v, &all, &fixed), status::kSuccess);
-  assert_int_equal(fixed, 100);
+  assert_int_equal(fixed, 104);                 // Windows counts one padded WCHAR
   assert_int_equal(all.size(), 100 + 12);       // "\dir\f" in UTF-16
   assert_int_equal(rd32(all, 96), 12);
   assert_int_equal(rd64(all, 64), st.ino);      // InternalInformation inside All
@@ -122,7 +122,7 @@ void test_fs_info(void**) {
   v.bfree = 20;
   v.label = "share";
   struct { uint8_t cls; size_t size; } cases[] = {
-      {kFsSize, 24}, {kFsDevice, 8}, {kFsFullSize, 32}, {kFsObjectId, 64}, {kFsSectorSize, 28},
+      {kFsSize, 24}, {kFsDevice, 8}, {kFsControl, 48}, {kFsFullSize, 32}, {kFsObjectId, 64}, {kFsSectorSize, 28},
   };
   for (auto& c : cases) {
     std::vector<uint8_t> out;
@@ -133,11 +133,11 @@ void test_fs_info(void**) {
   std::vector<uint8_t> attr;
   size_t fixed = 0;
   assert_int_equal(encode_fs_info(kFsAttribute, v, &attr, &fixed), status::kSuccess);
-  assert_int_equal(fixed, 12);
+  assert_int_equal(fixed, 16);
   assert_int_equal(attr.size(), 12 + 8);  // "NTFS"
   std::vector<uint8_t> vol;
   assert_int_equal(encode_fs_info(kFsVolume, v, &vol, &fixed), status::kSuccess);
-  assert_int_equal(fixed, 18);
+  assert_int_equal(fixed, 24);
   assert_int_equal(vol.size(), 18 + 10);
   std::vector<uint8_t> full;
   encode_fs_info(kFsFullSize, v, &full, &fixed);
