@@ -182,6 +182,11 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     granted = max_allowed ? (maximal | desired) : desired;
     if (granted & ~maximal) return status::kAccessDenied;
     if (overwrite && !(maximal & kFileWriteData)) return status::kAccessDenied;
+    // MS-FSA 2.1.5.1.2.1: overwriting a HIDDEN or SYSTEM file requires the
+    // request to carry the same attribute.
+    if (overwrite && (((st.attrs & kAttrHidden) && !(cr.file_attributes & kAttrHidden)) ||
+                      ((st.attrs & kAttrSystem) && !(cr.file_attributes & kAttrSystem))))
+      return status::kAccessDenied;
     if (cr.options & kOptDeleteOnClose) {
       if (!(granted & kDelete)) return status::kAccessDenied;
       if (!st.is_dir && (st.attrs & kAttrReadonly)) return status::kCannotDelete;
@@ -214,6 +219,9 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     if (!parent) return errno == ENOENT ? status::kObjectPathNotFound : vfs::lookup_status(errno);
     const bool dir = cr.options & kOptDirectory;
     if (pn.trailing_sep && !dir) return status::kObjectNameInvalid;
+    // A new read-only file could never be deleted on close.
+    if ((cr.options & kOptDeleteOnClose) && (cr.file_attributes & kAttrReadonly))
+      return status::kCannotDelete;
     std::string leaf_s(leaf);
     if (dir) {
       if (mkdirat(parent.get(), leaf_s.c_str(), share.directory_mask & 07777) != 0)
