@@ -15,6 +15,7 @@ constexpr uint32_t kFsctlPipeTransceive = 0x0011C017;
 constexpr uint32_t kFsctlDfsGetReferrals = 0x00060194;
 constexpr uint32_t kFsctlDfsGetReferralsEx = 0x000601B0;
 constexpr uint32_t kFsctlQueryNetworkInterfaceInfo = 0x001401FC;
+constexpr uint32_t kFsctlCreateOrGetObjectId = 0x000900C0;
 constexpr uint32_t kIoctlIsFsctl = 0x00000001;
 constexpr uint32_t kResponseBufferOffset = smb2::kHeaderSize + 48;
 
@@ -108,9 +109,30 @@ NtStatus handle_ioctl(Request& req, ByteWriter& out) {
       return status::kFsDriverRequired;  // not a DFS server
     case kFsctlQueryNetworkInterfaceInfo:
       return status::kNotSupported;      // no multichannel
-    default:
+    case kFsctlCreateOrGetObjectId: {
+      // FILE_OBJECTID_BUFFER (MS-FSCC 2.1.3.1): a stable id derived from the
+      // file's identity; no birth/domain ids are kept.
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      if (open->is_pipe) return status::kInvalidDeviceRequest;
+      if (max_out < 64) return status::kBufferTooSmall;
+      std::vector<uint8_t> obj;
+      ByteWriter w(obj);
+      w.u64(open->ino);
+      w.u64(open->dev);
+      w.zeros(16);        // BirthVolumeId
+      w.u64(open->ino);   // BirthObjectId
+      w.u64(open->dev);
+      w.zeros(16);        // DomainId
+      write_response(out, ctl, open->id, obj);
+      return status::kSuccess;
+    }
+    default: {
       LOG_D("unsupported FSCTL 0x%08x", ctl);
-      return fid.is_related_placeholder() ? status::kNotSupported : status::kInvalidDeviceRequest;
+      // Windows checks the handle before the control code.
+      if (!find_open(req, fid)) return status::kFileClosed;
+      return status::kInvalidDeviceRequest;
+    }
   }
 }
 

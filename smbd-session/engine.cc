@@ -74,6 +74,9 @@ struct ChainState {
   NtStatus status = status::kSuccess;
   FileId file_id{~0ull, ~0ull};
   bool have_file_id = false;
+  // A failed CREATE leaves no FileId; the related requests that would have
+  // used it fail with its status (MS-SMB2 3.3.5.2.7.2), as Windows does.
+  NtStatus create_status = status::kSuccess;
 };
 
 EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out) {
@@ -277,7 +280,6 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       if (i == 0) st = status::kInvalidParameter;
       eff_session = chain.session_id;
       eff_tree = chain.tree_id;
-      if (st == status::kSuccess && is_error(chain.status)) st = chain.status;
     }
     req.hdr.session_id = eff_session;
     req.hdr.tree_id = eff_tree;
@@ -309,7 +311,9 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       if (it != c.sessions.end()) sess = it->second.get();
     }
     if (st == status::kSuccess && info->needs_session) {
-      if (!sess) st = status::kUserSessionDeleted;
+      // A related request inherits the previous one's SessionId; if that
+      // names no session the chain itself is malformed.
+      if (!sess) st = related ? status::kInvalidParameter : status::kUserSessionDeleted;
       else if (sess->state == Session::State::kExpired) st = status::kNetworkSessionExpired;
       else if (sess->state != Session::State::kValid) st = status::kUserSessionDeleted;
     }
@@ -335,11 +339,29 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       else if (it->second->encrypt && !enc) st = status::kAccessDenied;
       else req.tree = it->second.get();
     }
-    if (st == status::kSuccess && info->file_id_offset) {
+    // IOCTL checks its own FileId (some FSCTLs take none) but takes part in
+    // the compound's FileId chain like the others.
+    uint16_t fid_off = !info ? 0
+                       : info->file_id_offset ? info->file_id_offset
+                       : (h.command == smb2::kIoctl ? 8 : 0);
+    if (st == status::kSuccess && fid_off) {
       ByteReader fr(body);
-      fr.seek(info->file_id_offset);
+      fr.seek(fid_off);
       FileId fid = read_file_id(fr);
-      if (!fr.ok() || !find_open(req, fid)) st = status::kFileClosed;
+      if (!fr.ok()) {
+        st = status::kInvalidParameter;
+      } else if (fid.is_related_placeholder() && related && !chain.have_file_id &&
+                 is_error(chain.create_status)) {
+        st = chain.create_status;
+      } else if (Open* o = find_open(req, fid)) {
+        chain.file_id = o->id;
+        chain.have_file_id = true;
+      } else {
+        // An id that names nothing breaks the chain for later related requests.
+        chain.file_id = FileId{~0ull, ~0ull};
+        chain.have_file_id = false;
+        if (info->file_id_offset) st = status::kFileClosed;
+      }
     }
 
     // Run the handler under the session's identity.
@@ -359,12 +381,20 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       resp_body.clear();
       write_error_body(bw);
     }
-    if (h.command == smb2::kCreate && st == status::kSuccess) {
+    if (h.command == smb2::kCreate) {
       // The created open is what related requests' placeholder ids name.
-      ByteReader cr(resp_body);
-      cr.seek(64);
-      FileId fid = read_file_id(cr);
-      if (cr.ok()) chain.file_id = fid;
+      chain.create_status = st;
+      chain.have_file_id = false;
+      chain.file_id = FileId{~0ull, ~0ull};
+      if (st == status::kSuccess) {
+        ByteReader cr(resp_body);
+        cr.seek(64);
+        FileId fid = read_file_id(cr);
+        if (cr.ok()) {
+          chain.file_id = fid;
+          chain.have_file_id = true;
+        }
+      }
     }
 
     // Build the response header + body.
