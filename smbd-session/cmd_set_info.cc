@@ -16,6 +16,7 @@
 
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/helper_clients.h"
 #include "smbd-session/info/encode.h"
 #include "smbd-session/info/setinfo_parse.h"
 #include "smbd-session/vfs/fileops_util.h"
@@ -176,6 +177,22 @@ NtStatus set_rename(Request& req, Open& o, Bytes buf, bool ex, bool link) {
     }
   }
   if ((s = open_parent(req, target, &dp, &dleaf)) != status::kSuccess) return s;
+  // Windows opens the destination directory (ADD_FILE, sharing read and
+  // write) for the rename: existing opens of it decide through the broker.
+  vfs::FileStat pst;
+  if ((s = vfs::stat_fd(dp.get(), share_of(req), "", &pst)) != status::kSuccess) return s;
+  ipc::master::ShareOpen po;
+  po.open_id = req.conn.next_broker_id++;
+  po.dev = pst.dev;
+  po.ino = pst.ino;
+  po.access = kFileWriteData | kSynchronize;
+  po.share_access = kShareRead | kShareWrite;
+  if ((s = broker_share_open(req.conn, po)) != status::kSuccess) return s;
+  struct BrokerRelease {
+    Connection& c;
+    uint64_t id;
+    ~BrokerRelease() { broker_share_close(c, id); }
+  } release{req.conn, po.open_id};
   if (link) {
     if (exists && unlinkat(dp.get(), dleaf.c_str(), 0) != 0) return status_from_errno(errno);
     if (linkat(sp.get(), sleaf.c_str(), dp.get(), dleaf.c_str(), 0) != 0)
