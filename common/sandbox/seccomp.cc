@@ -14,6 +14,21 @@
 namespace cifsd::sandbox::detail {
 namespace {
 
+// Syscalls newer than some libseccomp name tables: the x86_64 numbers, used
+// when the library cannot resolve the name (the numbers are ABI facts).
+int fallback_number(const std::string& name) {
+#if defined(__x86_64__)
+  static const std::map<std::string, int> kX86_64 = {
+      {"close_range", 436}, {"openat2", 437}, {"faccessat2", 439}, {"epoll_pwait2", 441},
+  };
+  auto it = kX86_64.find(name);
+  if (it != kX86_64.end()) return it->second;
+#else
+  (void)name;
+#endif
+  return __NR_SCMP_ERROR;
+}
+
 struct Filter {
   scmp_filter_ctx ctx;
   ~Filter() { if (ctx) seccomp_release(ctx); }
@@ -78,6 +93,7 @@ bool install_seccomp(const Policy& p) {
   for (const SyscallRule& r : p.allow) by_name[r.name].push_back(&r);
   for (auto& [name, rules] : by_name) {
     int nr = seccomp_syscall_resolve_name(name.c_str());
+    if (nr == __NR_SCMP_ERROR) nr = fallback_number(name);
     if (nr == __NR_SCMP_ERROR) {
       LOG_D("sandbox: syscall %s unknown here, not allowed", name.c_str());
       continue;

@@ -15,7 +15,12 @@ extern "C" {
 #include <signal.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <grp.h>
+#include <linux/openat2.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -160,6 +165,68 @@ void test_landlock_confines_session(void**) {
   }));
 }
 
+// The file operations an SMB session performs must all survive the filter
+// (results may be errors, e.g. EOPNOTSUPP; only SIGSYS would be a failure).
+void test_session_file_ops_allowed(void**) {
+  assert_exit0(run_sandboxed(false, [] {
+    int root = open(g_share.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return 1;
+    struct open_how how{};
+    how.flags = O_RDWR | O_CREAT | O_CLOEXEC;
+    how.mode = 0600;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    int fd = static_cast<int>(syscall(SYS_openat2, root, "ops.txt", &how, sizeof how));
+    if (fd < 0) return 2;
+    how.flags = O_RDONLY | O_CLOEXEC;
+    how.mode = 0;
+    if (syscall(SYS_openat2, root, "../outside/outside.txt", &how, sizeof how) >= 0 || errno != EXDEV)
+      return 3;
+    if (pwrite(fd, "abc", 3, 0) != 3) return 4;
+    char b[3];
+    if (pread(fd, b, 3, 0) != 3) return 5;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || fstatat(root, "ops.txt", &st, AT_SYMLINK_NOFOLLOW) != 0) return 6;
+    struct statx sx;
+    if (statx(root, "ops.txt", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) != 0) return 7;
+    if (ftruncate(fd, 10) != 0 || fsync(fd) != 0 || fdatasync(fd) != 0) return 8;
+    (void)fallocate(fd, 0, 0, 4096);
+    (void)fsetxattr(fd, "user.DOSATTRIB", "x", 1, 0);
+    (void)fgetxattr(fd, "user.DOSATTRIB", b, sizeof b);
+    (void)flistxattr(fd, nullptr, 0);
+    if (fchmod(fd, 0640) != 0) return 9;
+    struct timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+    if (futimens(fd, ts) != 0) return 10;
+    struct statfs sf;
+    if (fstatfs(fd, &sf) != 0) return 11;
+    if (lseek(fd, 0, SEEK_END) < 10) return 12;  // fallocate may have grown it
+    struct flock lk{};
+    lk.l_type = F_RDLCK;
+    lk.l_whence = SEEK_SET;
+    lk.l_len = 1;
+    if (fcntl(fd, F_SETLK, &lk) != 0) return 13;
+    close(fd);
+    if (mkdirat(root, "d", 0700) != 0) return 14;
+    if (renameat2(root, "ops.txt", root, "d/ops2.txt", RENAME_NOREPLACE) != 0) return 15;
+    if (linkat(root, "d/ops2.txt", root, "hard.txt", 0) != 0) return 16;
+    int dfd = openat(root, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char dents[1024];
+    if (dfd < 0 || syscall(SYS_getdents64, dfd, dents, sizeof dents) <= 0) return 17;
+    close(dfd);
+    if (unlinkat(root, "hard.txt", 0) != 0 || unlinkat(root, "d/ops2.txt", 0) != 0 ||
+        unlinkat(root, "d", AT_REMOVEDIR) != 0)
+      return 18;
+    if (faccessat(root, "inside.txt", R_OK, 0) != 0) return 19;
+    gid_t groups[1] = {12345};
+    (void)setgroups(1, groups);  // allowed (EPERM without CAP_SETGID is fine)
+    (void)setfsgid(12345);
+    int ev = eventfd(0, EFD_CLOEXEC);
+    if (ev < 0) return 20;
+    close(ev);
+    close(root);
+    return 0;
+  }));
+}
+
 void test_rpc_no_files(void**) {
   if (sb::detail::landlock_abi() <= 0) skip();
   assert_exit0(run_sandboxed(true, [] {
@@ -250,6 +317,7 @@ int main() {
       cmocka_unit_test(test_mount_killed),
       cmocka_unit_test(test_fork_and_ioctl_killed),
       cmocka_unit_test(test_landlock_confines_session),
+      cmocka_unit_test(test_session_file_ops_allowed),
       cmocka_unit_test(test_rpc_no_files),
       cmocka_unit_test(test_caps_reduced),
   };
