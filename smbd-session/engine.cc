@@ -212,13 +212,21 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
   if (nb_type != kNbSessionMessage || payload.size() < 4) return EngineResult::kDisconnect;
   ByteReader pr(payload);
   uint32_t proto = pr.u32();
-  if (proto == smb2::kSmb1ProtocolId) return handle_smb1(c, payload, out);
-  if (proto == smb2::kTransformId) return handle_transform(c, payload, out);
-  if (proto != smb2::kProtocolId) {
+  EngineResult r;
+  size_t start = out->size();
+  if (proto == smb2::kSmb1ProtocolId) {
+    r = handle_smb1(c, payload, out);
+  } else if (proto == smb2::kTransformId) {
+    r = handle_transform(c, payload, out);
+  } else if (proto == smb2::kProtocolId) {
+    r = process_smb2(c, payload, out, nullptr);
+  } else {
     LOG_D("unsupported protocol id 0x%08x", proto);
-    return EngineResult::kDisconnect;
+    r = EngineResult::kDisconnect;
   }
-  return process_smb2(c, payload, out, nullptr);
+  // A dropped connection gets no half-built answer.
+  if (r == EngineResult::kDisconnect) out->resize(start);
+  return r;
 }
 
 namespace {
@@ -415,8 +423,9 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
 
     if (any_response) {
       // Pad the previous response to 8 bytes and chain it to this one.
+      // Relative to the message: the buffer also holds the frame header.
       ByteWriter pw(*out);
-      pw.align(8);
+      while ((out->size() - last_msg_at) % 8) pw.u8(0);
       size_t next = out->size() - last_msg_at;
       pw.patch_u32(last_msg_at + 20, uint32_t(next));
     }
