@@ -3,6 +3,7 @@
 // (openat2 beneath the share root); share modes are arbitrated by the
 // master's broker; access is what the kernel grants the user's fs identity.
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,10 +119,22 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   if (cr.disposition > kOverwriteIf) return status::kInvalidParameter;
   if ((cr.options & kOptDirectory) && (cr.options & kOptNonDirectory)) return status::kInvalidParameter;
   if (cr.share_access & ~uint32_t(7)) return status::kInvalidParameter;
-  if (cr.file_attributes & ~uint32_t(0x7FFF)) return status::kInvalidParameter;
+  if ((cr.options & kOptDirectory) && (cr.file_attributes & vfs::kAttrTemporary))
+    return status::kInvalidParameter;  // a temporary directory makes no sense to Windows either
   if (cr.desired_access & kAccessSystemSecurity) return status::kPrivilegeNotHeld;
   if (cr.desired_access & ~kValidAccess) return status::kAccessDenied;
-  if (cr.options & kOptOpenByFileId) return status::kNotSupported;
+  // Checked after the access mask: Windows answers a reserved access bit
+  // with ACCESS_DENIED even when the attributes are invalid too.
+  if (cr.file_attributes & vfs::kInvalidAttrs) return status::kInvalidParameter;
+  // Reserved option bits are invalid; CREATE_TREE_CONNECTION (0x80),
+  // OPEN_BY_FILE_ID (0x2000) and RESERVE_OPFILTER (0x100000) are not
+  // supported (the answers Windows gives over SMB2).
+  if (cr.options & 0xFF000000) return status::kInvalidParameter;
+  if (cr.options & (0x80 | kOptOpenByFileId | 0x100000)) return status::kNotSupported;
+  // No access, or SYNCHRONIZE alone, is refused (as Windows does).
+  if ((cr.desired_access == 0 || cr.desired_access == kSynchronize) && !req.tree->is_ipc)
+    return status::kAccessDenied;
+  const CreateContext* alsi = cr.find("AlSi");
   if ((cr.options & kOptDirectory) &&
       !(cr.disposition == kCreate || cr.disposition == kOpen || cr.disposition == kOpenIf))
     return status::kInvalidParameter;
@@ -219,6 +232,9 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     if (!parent) return errno == ENOENT ? status::kObjectPathNotFound : vfs::lookup_status(errno);
     const bool dir = cr.options & kOptDirectory;
     if (pn.trailing_sep && !dir) return status::kObjectNameInvalid;
+    // No encryption at rest here: refuse rather than pretend (Windows
+    // without EFS answers the same).
+    if (cr.file_attributes & 0x4000) return status::kAccessDenied;
     // A new read-only file could never be deleted on close.
     if ((cr.options & kOptDeleteOnClose) && (cr.file_attributes & kAttrReadonly))
       return status::kCannotDelete;
@@ -294,7 +310,15 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   o->ino = st.ino;
   FileId id = o->id;
 
-  // Times and sizes after any truncation.
+  // AllocationSize context on a new or overwritten file: reserve the space
+  // (a hint where the file system cannot).
+  if (alsi && action != kActOpened && !st.is_dir && !fd_is_opath(o->fd.get())) {
+    ByteReader ar(alsi->data);
+    uint64_t want = ar.u64();
+    if (ar.ok() && want && want < uint64_t(INT64_MAX))
+      (void)fallocate(o->fd.get(), FALLOC_FL_KEEP_SIZE, 0, off_t(want));
+  }
+  // Times and sizes after any truncation or allocation.
   if (action != kActOpened) vfs::stat_fd(o->fd.get(), share, leaf, &st);
 
   out.u16(89);

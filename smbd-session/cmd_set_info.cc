@@ -61,6 +61,8 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
   const ShareConfig& share = share_of(req);
   if (bi.attributes) {
     if ((bi.attributes & kAttrDirectory) && !o.is_directory) return status::kInvalidParameter;
+    if ((bi.attributes & vfs::kAttrTemporary) && o.is_directory) return status::kInvalidParameter;
+    if (bi.attributes & vfs::kInvalidAttrs) return status::kInvalidParameter;
     if (share.store_dos_attributes) {
       int e = vfs::store_dos_attributes(o.fd.get(), bi.attributes & vfs::kStorableAttrs);
       if (e && (bi.attributes & (kAttrReadonly | kAttrHidden | kAttrSystem)))

@@ -41,7 +41,8 @@ NtStatus parse_create_contexts(Bytes buf, std::vector<CreateContext>* out) {
     }
     Bytes entry = buf.subspan(pos, entry_len);
     Bytes name, data;
-    if (name_len == 0 || name_off < 16 || !ByteReader::range(entry, name_off, name_len, &name))
+    // Names shorter than 4 bytes are rejected as Windows does.
+    if (name_len < 4 || name_off < 16 || !ByteReader::range(entry, name_off, name_len, &name))
       return status::kInvalidParameter;
     if (data_len != 0) {
       if (data_off % 8 != 0 || data_off < size_t(name_off) + name_len ||

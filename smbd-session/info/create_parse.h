@@ -40,7 +40,7 @@ struct CreateRequest {
 NtStatus parse_create_request(Bytes pdu, Bytes body, CreateRequest* out);
 
 // The context chain alone (buf = exactly CreateContextsLength bytes).
-// Rules: each entry >= 16 bytes, Next 8-aligned and inside the buffer (so the
+// Rules: each entry >= 16 bytes, names >= 4 bytes, Next 8-aligned and inside the buffer (so the
 // chain only moves forward), name and data inside their entry, data 8-aligned
 // and after the name, no duplicate names, sizes of known contexts checked.
 NtStatus parse_create_contexts(Bytes buf, std::vector<CreateContext>* out);

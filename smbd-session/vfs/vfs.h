@@ -22,7 +22,12 @@ namespace cifsd::session::vfs {
 constexpr const char* kDosAttribXattr = "user.cifsd.dosattrib";
 
 // Attributes a client may store (the rest are derived from the inode).
-constexpr uint32_t kStorableAttrs = 0x1 | 0x2 | 0x4 | 0x20 | 0x100 | 0x2000;  // RO HIDDEN SYSTEM ARCHIVE TEMPORARY NOT_CONTENT_INDEXED
+// READONLY HIDDEN SYSTEM ARCHIVE TEMPORARY OFFLINE: the set Windows keeps.
+constexpr uint32_t kStorableAttrs = 0x1 | 0x2 | 0x4 | 0x20 | 0x100 | 0x1000;
+// Attribute bits a client may never pass (VOLUME, DEVICE, INTEGRITY_STREAM
+// and everything above 0x8000): INVALID_PARAMETER.
+constexpr uint32_t kInvalidAttrs = 0xFFFF8048;
+constexpr uint32_t kAttrTemporary = 0x100;
 
 // openat2 below `root`. `path` is share-relative ("" = the root itself).
 // Returns the fd or -1 with errno set (EXDEV/ELOOP for escapes).

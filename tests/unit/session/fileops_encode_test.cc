@@ -281,6 +281,9 @@ void test_create_parse_malformed(void**) {
   std::vector<uint8_t> c = ctx_entry("MxAc", 8);
   c[12] = 0xFF;
   bad(c);
+  // Names shorter than 4 bytes (Windows: INVALID_PARAMETER).
+  bad(ctx_entry("x", 0));
+  bad(ctx_entry("xyz", 0));
   // Known contexts with wrong sizes, and duplicates.
   bad(ctx_entry("MxAc", 4));
   bad(ctx_entry("QFid", 8));
