@@ -34,8 +34,11 @@ int test_config(const std::string& path) {
   ConfigResult r = load_config_file(path);
   int errors = 0, warnings = 0;
   for (const ConfigIssue& i : r.issues) {
-    fprintf(stderr, "%s:%d: %s: %s\n", path.c_str(), i.line, i.fatal ? "error" : "warning",
-            i.message.c_str());
+    // Messages carry their "file:line: " already; put the severity after it.
+    std::string loc = i.line > 0 ? path + ":" + std::to_string(i.line) + ": " : path + ": ";
+    std::string text = i.message.rfind(loc, 0) == 0 ? i.message.substr(loc.size()) : i.message;
+    if (text.rfind(path + ": ", 0) == 0) text = text.substr(path.size() + 2);
+    fprintf(stderr, "%s%s: %s\n", loc.c_str(), i.fatal ? "error" : "warning", text.c_str());
     (i.fatal ? errors : warnings)++;
   }
   if (!r.config || errors) {

@@ -61,9 +61,9 @@ Master::~Master() {
 
 bool Master::load_config(bool initial) {
   ConfigResult r = load_config_file(opts_.config_path);
-  for (const ConfigIssue& i : r.issues) {
-    if (i.fatal) LOG_E("%s:%d: %s", opts_.config_path.c_str(), i.line, i.message.c_str());
-    else LOG_W("%s:%d: %s", opts_.config_path.c_str(), i.line, i.message.c_str());
+  for (const ConfigIssue& i : r.issues) {  // messages carry their file:line
+    if (i.fatal) LOG_E("%s", i.message.c_str());
+    else LOG_W("%s", i.message.c_str());
   }
   if (!r.config) {
     LOG_E("%s: configuration not usable%s", opts_.config_path.c_str(),
