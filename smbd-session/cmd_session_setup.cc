@@ -136,12 +136,9 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   s->session_flags = sflags;
   bool sign_capable = ans.has_session_key && !(sflags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
   if (!reauth) {
-    if (c.signing_mandatory && !sign_capable) {
-      // Signing cannot be required of a session that has no key.
-      req.session = nullptr;
-      drop_session(c, s->id);
-      return status::kAccessDenied;
-    }
+    // Guest and anonymous sessions have no key, so they never sign, even
+    // with "server signing = mandatory" (as Windows and Samba do); what
+    // they may reach is limited by "guest ok" and "restrict anonymous".
     if (sign_capable) {
       s->session_key = ans.session_key;
       s->has_key = true;
