@@ -131,9 +131,8 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   // supported (the answers Windows gives over SMB2).
   if (cr.options & 0xFF000000) return status::kInvalidParameter;
   if (cr.options & (0x80 | kOptOpenByFileId | 0x100000)) return status::kNotSupported;
-  // No access, or SYNCHRONIZE alone, is refused (as Windows does).
-  if ((cr.desired_access == 0 || cr.desired_access == kSynchronize) && !req.tree->is_ipc)
-    return status::kAccessDenied;
+  // An open asking for no access at all is refused (as Windows does).
+  if (cr.desired_access == 0 && !req.tree->is_ipc) return status::kAccessDenied;
   const CreateContext* alsi = cr.find("AlSi");
   if ((cr.options & kOptDirectory) &&
       !(cr.disposition == kCreate || cr.disposition == kOpen || cr.disposition == kOpenIf))
