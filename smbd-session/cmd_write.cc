@@ -50,15 +50,23 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
   const bool can_write = open->access & smb2::kFileWriteData;
   const bool can_append = open->access & smb2::kFileAppendData;
   if (!can_write && !can_append) return status::kAccessDenied;
-  // 0xFFFFFFFFFFFFFFFF means "at the end of file"; an append-only handle
-  // always writes at the end.
-  if (offset == ~0ull || !can_write) {
-    if (!can_append) return status::kInvalidParameter;
+  // 0xFFFFFFFFFFFFFFFF means "at the end of file" for an append-only
+  // handle (APPEND_DATA without WRITE_DATA), which always writes at the end.
+  // For any other handle offsets beyond INT64_MAX are invalid, and data
+  // may not reach past MAXFILESIZE (0xfffffff0000), as Windows answers.
+  if (!can_write) {
+    if (offset != ~0ull && offset > uint64_t(INT64_MAX)) return status::kInvalidParameter;
     struct stat sb;
     if (fstat(open->fd.get(), &sb) != 0) return status_from_errno(errno);
     offset = uint64_t(sb.st_size);
   }
-  if (offset > uint64_t(INT64_MAX) - length) return status::kInvalidParameter;
+  constexpr uint64_t kMaxFileSize = 0xfffffff0000ull;
+  if (offset > uint64_t(INT64_MAX)) return status::kInvalidParameter;
+  if (length == 0) {
+    reply(out, 0);
+    return status::kSuccess;
+  }
+  if (offset > kMaxFileSize || length > kMaxFileSize - offset) return status::kInvalidParameter;
 
   size_t done = 0;
   while (done < length) {
