@@ -1,0 +1,142 @@
+// Known-answer tests for the NTLM crypto primitives.
+
+#include <cstring>
+#include <string>
+
+#include "common/crypto/md4.h"
+#include "common/crypto/md5.h"
+#include "common/crypto/rc4.h"
+#include "smbd-auth/ntlm_server.h"
+#include "tests/unit/auth/test_util.h"
+
+// cmocka last: it defines macros (skip, fail) that clash with our names.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace cifsd;
+using testutil::hex;
+
+static Bytes str(const char* s) { return {reinterpret_cast<const uint8_t*>(s), strlen(s)}; }
+
+static void test_md4_rfc1320(void**) {
+  struct { const char* in; const char* out; } v[] = {
+      {"", "31d6cfe0d16ae931b73c59d7e0c089c0"},
+      {"a", "bde52cb31de33e46245e05fbdbd6fb24"},
+      {"abc", "a448017aaf21d8525fc10ae87aa6729d"},
+      {"message digest", "d9130a8164549fe818874806e1c7014b"},
+      {"abcdefghijklmnopqrstuvwxyz", "d79e1c308aa5bbcdeea8ed63df412da9"},
+      {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+       "043f8582f241db351ce627e153e7f0e4"},
+      {"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+       "e33b4ddc9c38f2199c3e7b164fcc0536"},
+  };
+  for (auto& t : v) {
+    auto d = crypto::md4(str(t.in));
+    auto want = hex(t.out);
+    assert_memory_equal(d.data(), want.data(), 16);
+  }
+  // Incremental updates across block boundaries give the same digest.
+  const char* s = v[6].in;
+  crypto::Md4 m;
+  for (size_t i = 0; i < strlen(s); i += 7) m.update(str(s).subspan(i, std::min<size_t>(7, strlen(s) - i)));
+  uint8_t out[16];
+  m.final(out);
+  assert_memory_equal(out, hex(v[6].out).data(), 16);
+}
+
+static void test_rc4(void**) {
+  std::vector<uint8_t> d(str("Plaintext").begin(), str("Plaintext").end());
+  crypto::Rc4 r(str("Key"));
+  r.crypt(d);
+  assert_memory_equal(d.data(), hex("bbf316e8d940af0ad3").data(), 9);
+  std::vector<uint8_t> p(str("pedia").begin(), str("pedia").end());
+  crypto::Rc4 r2(str("Wiki"));
+  r2.crypt(p);
+  assert_memory_equal(p.data(), hex("1021bf0420").data(), 5);
+}
+
+static void test_hmac_md5_rfc2202(void**) {
+  uint8_t out[16];
+  std::vector<uint8_t> k1(16, 0x0b);
+  assert_true(crypto::hmac_md5(k1, {str("Hi There")}, out));
+  assert_memory_equal(out, hex("9294727a3638bb1c13f48ef8158bfc9d").data(), 16);
+  assert_true(crypto::hmac_md5(str("Jefe"), {str("what do ya "), str("want for nothing?")}, out));
+  assert_memory_equal(out, hex("750c783e6ab0b503eaa86e310a5db738").data(), 16);
+  std::vector<uint8_t> k3(16, 0xaa), d3(50, 0xdd);
+  assert_true(crypto::hmac_md5(k3, {Bytes(d3)}, out));
+  assert_memory_equal(out, hex("56be34521d144c88dbb8c733f0e8b3f6").data(), 16);
+  // 80-byte key is hashed first.
+  std::vector<uint8_t> k6(80, 0xaa);
+  assert_true(crypto::hmac_md5(k6, {str("Test Using Larger Than Block-Size Key - Hash Key First")}, out));
+  assert_memory_equal(out, hex("6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd").data(), 16);
+}
+
+static void test_md5(void**) {
+  uint8_t out[16];
+  assert_true(crypto::md5({str("a"), str("bc")}, out));
+  assert_memory_equal(out, hex("900150983cd24fb0d6963f7d28e17f72").data(), 16);
+}
+
+static void test_nt_hash(void**) {
+  assert_memory_equal(crypto::nt_hash("password").data(),
+                      hex("8846f7eaee8fb117ad06bdd830b7586c").data(), 16);
+  // MS-NLMP 4.2.1: NTOWFv1("Password")
+  assert_memory_equal(crypto::nt_hash("Password").data(),
+                      hex("a4f49c406510bdcab6824ee7c30fd852").data(), 16);
+  // Different password, different hash (the test can fail).
+  assert_memory_not_equal(crypto::nt_hash("Password").data(),
+                          crypto::nt_hash("password").data(), 16);
+}
+
+// MS-NLMP 4.2.4: NTLMv2 with User/Domain/Password, server challenge
+// 0123456789abcdef, client challenge aa*8, time 0, target info
+// {NbDomainName "Domain", NbComputerName "Server"}.
+static void test_ntlmv2_vectors(void**) {
+  auto nth = crypto::nt_hash("Password");
+  uint8_t owf[16];
+  assert_true(crypto::ntowf_v2(nth.view(), "User", "Domain", owf));
+  assert_memory_equal(owf, hex("0c868a403bfd7a93a3001ef22ef02e3f").data(), 16);
+  // User name is upper-cased: "user" gives the same key.
+  uint8_t owf2[16];
+  assert_true(crypto::ntowf_v2(nth.view(), "user", "Domain", owf2));
+  assert_memory_equal(owf, owf2, 16);
+
+  ByteWriter temp;
+  temp.u8(1); temp.u8(1); temp.zeros(6);
+  temp.u64(0);
+  temp.bytes(hex("aaaaaaaaaaaaaaaa"));
+  temp.zeros(4);
+  auto dom = utf8_to_utf16le("Domain"), srv = utf8_to_utf16le("Server");
+  temp.u16(2); temp.u16(uint16_t(dom.size())); temp.bytes(dom);
+  temp.u16(1); temp.u16(uint16_t(srv.size())); temp.bytes(srv);
+  temp.u32(0);
+  temp.u32(0);
+  uint8_t proof[16];
+  auto chal = hex("0123456789abcdef");
+  assert_true(auth::ntlmv2_proof({owf, 16}, chal, temp.view(), proof));
+  assert_memory_equal(proof, hex("68cd0ab851e51c96aabc927bebef6a1c").data(), 16);
+  uint8_t sbk[16];
+  assert_true(crypto::hmac_md5({owf, 16}, {Bytes(proof, 16)}, sbk));
+  assert_memory_equal(sbk, hex("8de40ccadbc14a82f15cb0ad0de95ca3").data(), 16);
+}
+
+static void test_equal_ct(void**) {
+  uint8_t a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 5};
+  assert_true(crypto::equal_ct({a, 4}, {a, 4}));
+  assert_false(crypto::equal_ct({a, 4}, {b, 4}));
+  assert_false(crypto::equal_ct({a, 4}, {a, 3}));
+}
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_md4_rfc1320), cmocka_unit_test(test_rc4),
+      cmocka_unit_test(test_hmac_md5_rfc2202), cmocka_unit_test(test_md5),
+      cmocka_unit_test(test_nt_hash), cmocka_unit_test(test_ntlmv2_vectors),
+      cmocka_unit_test(test_equal_ct),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

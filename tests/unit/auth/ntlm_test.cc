@@ -1,0 +1,349 @@
+// Full simulated NTLMSSP / SPNEGO exchanges against the server classes, and
+// malformed AUTHENTICATE messages.
+
+#include <cstring>
+
+#include "common/log/log.h"
+#include "smbd-auth/auth_context.h"
+#include "smbd-auth/ntlm_server.h"
+#include "smbd-auth/spnego.h"
+#include "tests/unit/auth/test_util.h"
+
+// cmocka last: it defines macros (skip, fail) that clash with our names.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace cifsd;
+using namespace cifsd::auth;
+using ipc::auth::SetupResult;
+
+namespace {
+
+testutil::FakeResolver g_resolver;
+
+AuthEnv make_env(MapToGuest mtg = MapToGuest::kNever) {
+  AuthEnv env;
+  env.settings.map_to_guest = mtg;
+  env.resolver = &g_resolver;
+  env.passdb.set("alice", crypto::nt_hash("Secret123"));
+  env.passdb.set("root", crypto::nt_hash("rootpw"));
+  env.passdb.set("nounix", crypto::nt_hash("pw"));
+  return env;
+}
+
+// Runs a raw NTLMSSP exchange; returns the final answer.
+ipc::auth::SessionSetupAnswer raw_exchange(const AuthEnv& env, testutil::Client& c) {
+  AuthContext ctx(env);
+  auto a1 = ctx.step(c.make_negotiate());
+  assert_int_equal(int(a1.result), int(SetupResult::kMoreProcessing));
+  assert_int_equal(ntlmssp::message_type(a1.blob), 2);
+  auto auth = c.make_authenticate(a1.blob);
+  assert_false(auth.empty());
+  return ctx.step(auth);
+}
+
+}  // namespace
+
+static void test_raw_exchange_ok(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  auto a = raw_exchange(env, c);
+  assert_int_equal(int(a.result), int(SetupResult::kOk));
+  assert_true(a.has_session_key);
+  assert_memory_equal(a.session_key.data(), c.esk, 16);
+  assert_string_equal(a.identity.user.c_str(), "alice");
+  assert_int_equal(a.identity.uid, 1000);
+  assert_false(a.identity.guest);
+  assert_true(a.validate());
+}
+
+static void test_exchange_without_key_exch(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"ALICE", "other-domain", "Secret123"};
+  c.key_exch = false;
+  auto a = raw_exchange(env, c);
+  assert_int_equal(int(a.result), int(SetupResult::kOk));
+  assert_memory_equal(a.session_key.data(), c.esk, 16);  // = SessionBaseKey
+}
+
+static void test_empty_domain_and_no_mic(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "", "Secret123"};
+  c.with_mic = false;
+  auto a = raw_exchange(env, c);
+  assert_int_equal(int(a.result), int(SetupResult::kOk));
+}
+
+static void test_wrong_password(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "wrong"};
+  auto a = raw_exchange(env, c);
+  assert_int_equal(int(a.result), int(SetupResult::kLogonFailure));
+  assert_false(a.has_session_key);
+  // With map to guest = bad user, a wrong password still fails.
+  AuthEnv env2 = make_env(MapToGuest::kBadUser);
+  testutil::Client c2{"alice", "WORKGROUP", "wrong"};
+  assert_int_equal(int(raw_exchange(env2, c2).result), int(SetupResult::kLogonFailure));
+  // With bad password it becomes guest.
+  AuthEnv env3 = make_env(MapToGuest::kBadPassword);
+  testutil::Client c3{"alice", "WORKGROUP", "wrong"};
+  auto a3 = raw_exchange(env3, c3);
+  assert_int_equal(int(a3.result), int(SetupResult::kOk));
+  assert_true(a3.identity.guest);
+  assert_false(a3.has_session_key);
+}
+
+static void test_unknown_user(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"mallory", "WORKGROUP", "x"};
+  assert_int_equal(int(raw_exchange(env, c).result), int(SetupResult::kLogonFailure));
+  AuthEnv env2 = make_env(MapToGuest::kBadUser);
+  testutil::Client c2{"mallory", "WORKGROUP", "x"};
+  auto a = raw_exchange(env2, c2);
+  assert_int_equal(int(a.result), int(SetupResult::kOk));
+  assert_true(a.identity.guest);
+  assert_int_equal(a.identity.uid, 65534);
+  assert_false(a.has_session_key);
+  assert_true(a.validate());
+}
+
+static void test_root_and_missing_unix_user_refused(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"root", "", "rootpw"};
+  assert_int_equal(int(raw_exchange(env, c).result), int(SetupResult::kLogonFailure));
+  testutil::Client c2{"nounix", "", "pw"};
+  assert_int_equal(int(raw_exchange(env, c2).result), int(SetupResult::kLogonFailure));
+}
+
+static void test_anonymous(void**) {
+  AuthEnv env = make_env();
+  AuthContext ctx(env);
+  testutil::Client c;
+  auto a1 = ctx.step(c.make_negotiate());
+  assert_int_equal(int(a1.result), int(SetupResult::kMoreProcessing));
+  ntlmssp::AuthenticateParams p;
+  p.flags = ntlmssp::kUnicode | ntlmssp::kNtlm | ntlmssp::kAnonymous;
+  p.lm_response = {0};
+  auto a = ctx.step(ntlmssp::build_authenticate(p));
+  assert_int_equal(int(a.result), int(SetupResult::kOk));
+  assert_true(a.identity.anonymous);
+  assert_true(a.identity.user.empty());
+  assert_false(a.has_session_key);
+  assert_true(a.validate());
+}
+
+static void test_ntlmv1_refused(void**) {
+  AuthEnv env = make_env();
+  env.settings.ntlm_auth = true;
+  AuthContext ctx(env);
+  testutil::Client c;
+  ctx.step(c.make_negotiate());
+  ntlmssp::AuthenticateParams p;
+  p.flags = ntlmssp::kUnicode | ntlmssp::kNtlm;
+  p.user = "alice";
+  p.nt_response.assign(24, 0x11);
+  p.lm_response.assign(24, 0x22);
+  auto a = ctx.step(ntlmssp::build_authenticate(p));
+  assert_int_equal(int(a.result), int(SetupResult::kLogonFailure));
+}
+
+static void test_tampered_mic_refused(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  AuthContext ctx(env);
+  auto a1 = ctx.step(c.make_negotiate());
+  auto auth = c.make_authenticate(a1.blob);
+  auth[72] ^= 1;
+  assert_int_equal(int(ctx.step(auth).result), int(SetupResult::kLogonFailure));
+}
+
+static void test_replay_after_done_refused(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  AuthContext ctx(env);
+  auto a1 = ctx.step(c.make_negotiate());
+  auto auth = c.make_authenticate(a1.blob);
+  assert_int_equal(int(ctx.step(auth).result), int(SetupResult::kOk));
+  assert_int_equal(int(ctx.step(auth).result), int(SetupResult::kInvalid));
+}
+
+static void test_spnego_exchange_with_mechlistmic(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  AuthContext ctx(env);
+  auto init = spnego::build_client_init({spnego::kOidNtlmssp}, c.make_negotiate());
+  auto a1 = ctx.step(init);
+  assert_int_equal(int(a1.result), int(SetupResult::kMoreProcessing));
+  spnego::NegTokenResp r1;
+  assert_true(spnego::parse_neg_token_resp(a1.blob, &r1));
+  assert_int_equal(int(r1.neg_state), int(spnego::NegState::kAcceptIncomplete));
+  assert_true(r1.supported_mech == spnego::kOidNtlmssp);
+  assert_true(r1.has_response_token);
+
+  spnego::NegTokenInit parsed;
+  assert_true(spnego::parse_neg_token_init(init, &parsed));
+  spnego::NegTokenResp r2;
+  r2.has_response_token = true;
+  r2.response_token = c.make_authenticate(r1.response_token);
+  r2.has_mic = true;
+  r2.mech_list_mic = c.signature(parsed.mech_types_der, true);
+  auto a2 = ctx.step(spnego::build_neg_token_resp(r2));
+  assert_int_equal(int(a2.result), int(SetupResult::kOk));
+  assert_memory_equal(a2.session_key.data(), c.esk, 16);
+  spnego::NegTokenResp r3;
+  assert_true(spnego::parse_neg_token_resp(a2.blob, &r3));
+  assert_int_equal(int(r3.neg_state), int(spnego::NegState::kAcceptCompleted));
+  assert_true(r3.has_mic);
+  auto want = c.signature(parsed.mech_types_der, false);
+  assert_int_equal(r3.mech_list_mic.size(), 16);
+  assert_memory_equal(r3.mech_list_mic.data(), want.data(), 16);
+}
+
+static void test_spnego_bad_mechlistmic(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  AuthContext ctx(env);
+  auto a1 = ctx.step(spnego::build_client_init({spnego::kOidNtlmssp}, c.make_negotiate()));
+  spnego::NegTokenResp r1;
+  assert_true(spnego::parse_neg_token_resp(a1.blob, &r1));
+  spnego::NegTokenResp r2;
+  r2.has_response_token = true;
+  r2.response_token = c.make_authenticate(r1.response_token);
+  r2.has_mic = true;
+  r2.mech_list_mic.assign(16, 0x55);
+  auto a2 = ctx.step(spnego::build_neg_token_resp(r2));
+  assert_int_equal(int(a2.result), int(SetupResult::kLogonFailure));
+  assert_false(a2.has_session_key);
+}
+
+static void test_spnego_ntlm_not_first(void**) {
+  AuthEnv env = make_env();
+  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+  AuthContext ctx(env);
+  std::vector<uint8_t> krb5 = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+  auto a1 = ctx.step(spnego::build_client_init({krb5, spnego::kOidNtlmssp}, std::vector<uint8_t>{1, 2, 3}));
+  assert_int_equal(int(a1.result), int(SetupResult::kMoreProcessing));
+  spnego::NegTokenResp r1;
+  assert_true(spnego::parse_neg_token_resp(a1.blob, &r1));
+  assert_false(r1.has_response_token);
+  spnego::NegTokenResp n;
+  n.has_response_token = true;
+  n.response_token = c.make_negotiate();
+  auto a2 = ctx.step(spnego::build_neg_token_resp(n));
+  assert_int_equal(int(a2.result), int(SetupResult::kMoreProcessing));
+  spnego::NegTokenResp r2;
+  assert_true(spnego::parse_neg_token_resp(a2.blob, &r2));
+  spnego::NegTokenResp r3;
+  r3.has_response_token = true;
+  r3.response_token = c.make_authenticate(r2.response_token);
+  auto a3 = ctx.step(spnego::build_neg_token_resp(r3));
+  assert_int_equal(int(a3.result), int(SetupResult::kOk));
+}
+
+static void test_spnego_without_ntlm_rejected(void**) {
+  AuthEnv env = make_env();
+  AuthContext ctx(env);
+  std::vector<uint8_t> krb5 = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+  auto a = ctx.step(spnego::build_client_init({krb5}, std::vector<uint8_t>{1}));
+  assert_int_equal(int(a.result), int(SetupResult::kLogonFailure));
+  spnego::NegTokenResp r;
+  assert_true(spnego::parse_neg_token_resp(a.blob, &r));
+  assert_int_equal(int(r.neg_state), int(spnego::NegState::kReject));
+}
+
+// A valid AUTHENTICATE to mutate.
+static std::vector<uint8_t> valid_auth(const AuthEnv& env, AuthContext& ctx, testutil::Client& c) {
+  (void)env;
+  auto a1 = ctx.step(c.make_negotiate());
+  return c.make_authenticate(a1.blob);
+}
+
+static void set_field(std::vector<uint8_t>& m, int idx, uint16_t len, uint16_t max, uint32_t off) {
+  size_t at = 12 + size_t(idx) * 8;
+  m[at] = uint8_t(len); m[at + 1] = uint8_t(len >> 8);
+  m[at + 2] = uint8_t(max); m[at + 3] = uint8_t(max >> 8);
+  for (int i = 0; i < 4; i++) m[at + 4 + i] = uint8_t(off >> (8 * i));
+}
+
+static void test_malformed_authenticate(void**) {
+  AuthEnv env = make_env();
+  struct Mut { int field; uint16_t len; uint16_t max; uint32_t off; };
+  // NT response field is index 1, user index 3.
+  const Mut muts[] = {
+      {1, 200, 200, 0xfffffff0u},  // offset wraps
+      {1, 0xffff, 0xffff, 88},     // length past the end
+      {3, 10, 10, 5000},           // offset past the end
+      {3, 10, 10, 0},              // inside the header
+      {3, 10, 10, 96},             // overlaps the LM/NT responses
+      {3, 10, 4, 300},             // MaxLen < Len
+      {5, 8, 8, 88},               // session key of 8 bytes, overlapping
+  };
+  for (auto& m : muts) {
+    AuthContext ctx(env);
+    testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+    auto auth = valid_auth(env, ctx, c);
+    set_field(auth, m.field, m.len, m.max, m.off);
+    auto a = ctx.step(auth);
+    assert_int_not_equal(int(a.result), int(SetupResult::kOk));
+    assert_false(a.has_session_key);
+  }
+  // Truncations of a valid message at every length never succeed or crash.
+  AuthContext ctx0(env);
+  testutil::Client c0{"alice", "WORKGROUP", "Secret123"};
+  auto full = valid_auth(env, ctx0, c0);
+  for (size_t n = 0; n < full.size(); n++) {
+    AuthContext ctx(env);
+    testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+    (void)valid_auth(env, ctx, c);
+    std::vector<uint8_t> t(full.begin(), full.begin() + long(n));
+    auto a = ctx.step(t);
+    assert_int_not_equal(int(a.result), int(SetupResult::kOk));
+  }
+  // Parser-level: odd-length UTF-16 names are rejected.
+  ntlmssp::Authenticate out;
+  auto m = full;
+  set_field(m, 3, 3, 3, uint32_t(m.size() - 3));
+  assert_false(ntlmssp::parse_authenticate(m, &out));
+  assert_true(ntlmssp::parse_authenticate(full, &out));
+  assert_string_equal(out.user_name.c_str(), "alice");
+}
+
+static void test_authenticate_before_negotiate(void**) {
+  AuthEnv env = make_env();
+  NtlmServer s(env);
+  ntlmssp::AuthenticateParams p;
+  p.user = "alice";
+  auto a = s.authenticate(ntlmssp::build_authenticate(p));
+  assert_int_equal(int(a.verdict), int(Verdict::kInvalid));
+  // A CHALLENGE in place of NEGOTIATE is not accepted.
+  std::vector<uint8_t> ch;
+  ntlmssp::ChallengeParams cp;
+  assert_false(s.negotiate(ntlmssp::build_challenge(cp), &ch));
+}
+
+int main() {
+  log::init("ntlm_test", false, log::kError);
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_raw_exchange_ok),
+      cmocka_unit_test(test_exchange_without_key_exch),
+      cmocka_unit_test(test_empty_domain_and_no_mic),
+      cmocka_unit_test(test_wrong_password),
+      cmocka_unit_test(test_unknown_user),
+      cmocka_unit_test(test_root_and_missing_unix_user_refused),
+      cmocka_unit_test(test_anonymous),
+      cmocka_unit_test(test_ntlmv1_refused),
+      cmocka_unit_test(test_tampered_mic_refused),
+      cmocka_unit_test(test_replay_after_done_refused),
+      cmocka_unit_test(test_spnego_exchange_with_mechlistmic),
+      cmocka_unit_test(test_spnego_bad_mechlistmic),
+      cmocka_unit_test(test_spnego_ntlm_not_first),
+      cmocka_unit_test(test_spnego_without_ntlm_rejected),
+      cmocka_unit_test(test_malformed_authenticate),
+      cmocka_unit_test(test_authenticate_before_negotiate),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

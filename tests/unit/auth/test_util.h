@@ -1,0 +1,159 @@
+#pragma once
+// Shared helpers for the auth unit tests: hex conversion, a fake identity
+// resolver and a minimal NTLMv2 client written against MS-NLMP directly (it
+// shares only the MD4/HMAC/RC4 primitives with the server).
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/crypto/md5.h"
+#include "common/crypto/rc4.h"
+#include "common/util/utf16.h"
+#include "common/wire/reader.h"
+#include "common/wire/writer.h"
+#include "smbd-auth/auth_env.h"
+#include "smbd-auth/ntlmssp.h"
+
+namespace testutil {
+
+inline std::vector<uint8_t> hex(const char* s) {
+  std::vector<uint8_t> v;
+  auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (; s[0] && s[1]; s += 2) {
+    while (*s == ' ') s++;
+    if (!s[0] || !s[1]) break;
+    v.push_back(uint8_t(nib(s[0]) << 4 | nib(s[1])));
+  }
+  return v;
+}
+
+class FakeResolver : public cifsd::auth::IdentityResolver {
+ public:
+  std::optional<cifsd::ipc::auth::Identity> user(const std::string& n, std::string* why) override {
+    if (cifsd::ascii_lower(n) == "root") { *why = "uid 0"; return std::nullopt; }
+    if (cifsd::ascii_lower(n) == "nounix") { *why = "no Unix user"; return std::nullopt; }
+    cifsd::ipc::auth::Identity id;
+    id.user = n;
+    id.uid = 1000;
+    id.gid = 1000;
+    id.groups = {1000, 27};
+    id.group_names = {"users", "sudo"};
+    return id;
+  }
+  std::optional<cifsd::ipc::auth::Identity> guest(const std::string& n, std::string*) override {
+    cifsd::ipc::auth::Identity id;
+    id.user = n;
+    id.uid = 65534;
+    id.gid = 65534;
+    return id;
+  }
+};
+
+constexpr uint32_t kClientFlags = 0xe2088297;  // typical smbclient NEGOTIATE flags
+
+struct Client {
+  Client() = default;
+  Client(std::string u, std::string d, std::string p)
+      : user(std::move(u)), domain(std::move(d)), password(std::move(p)) {}
+  std::string user, domain, password;
+  bool key_exch = true;
+  bool with_mic = true;
+  std::vector<uint8_t> negotiate;
+  uint8_t esk[16] = {};  // the exported session key the client chose
+  uint32_t flags = kClientFlags;
+
+  std::vector<uint8_t> make_negotiate() {
+    negotiate = cifsd::ntlmssp::build_negotiate(flags);
+    return negotiate;
+  }
+
+  // Builds an NTLMv2 AUTHENTICATE answering `challenge`.
+  std::vector<uint8_t> make_authenticate(cifsd::Bytes challenge) {
+    cifsd::ByteReader r(challenge);
+    r.skip(20);
+    uint32_t sflags = r.u32();
+    uint8_t chal[8];
+    r.copy(chal, 8);
+    r.skip(8);
+    uint16_t ti_len = r.u16();
+    r.u16();
+    uint32_t ti_off = r.u32();
+    cifsd::Bytes ti;
+    if (!r.ok() || !cifsd::ByteReader::range(challenge, ti_off, ti_len, &ti)) return {};
+    // Target info from the server minus its EOL, plus MsvAvFlags (MIC present), EOL.
+    cifsd::ByteWriter temp;
+    temp.u8(1); temp.u8(1); temp.zeros(6);
+    temp.u64(0x01d9000000000000ull);
+    uint8_t cc[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    temp.raw(cc, 8);
+    temp.zeros(4);
+    temp.bytes(ti.subspan(0, ti.size() - 4));
+    if (with_mic) { temp.u16(6); temp.u16(4); temp.u32(2); }
+    temp.u32(0);
+    temp.u32(0);
+    auto nth = cifsd::crypto::nt_hash(password);
+    uint8_t owf[16], proof[16], sbk[16];
+    cifsd::crypto::ntowf_v2(nth.view(), user, domain, owf);
+    cifsd::crypto::hmac_md5({owf, 16}, {cifsd::Bytes(chal, 8), temp.view()}, proof);
+    cifsd::crypto::hmac_md5({owf, 16}, {cifsd::Bytes(proof, 16)}, sbk);
+    cifsd::ntlmssp::AuthenticateParams p;
+    p.flags = sflags;
+    if (!key_exch) p.flags &= ~uint32_t(cifsd::ntlmssp::kKeyExch);
+    p.user = user;
+    p.domain = domain;
+    p.workstation = "CLIENT";
+    p.nt_response.assign(proof, proof + 16);
+    p.nt_response.insert(p.nt_response.end(), temp.view().begin(), temp.view().end());
+    p.lm_response.assign(24, 0);
+    if (p.flags & cifsd::ntlmssp::kKeyExch) {
+      for (int i = 0; i < 16; i++) esk[i] = uint8_t(0x40 + i);
+      std::vector<uint8_t> enc(esk, esk + 16);
+      cifsd::crypto::Rc4 rc4({sbk, 16});
+      rc4.crypt(enc);
+      p.encrypted_session_key = enc;
+    } else {
+      std::memcpy(esk, sbk, 16);
+    }
+    p.with_mic = true;
+    std::vector<uint8_t> msg = cifsd::ntlmssp::build_authenticate(p);
+    if (with_mic) {
+      uint8_t mic[16];
+      cifsd::crypto::hmac_md5({esk, 16}, {cifsd::Bytes(negotiate), challenge, cifsd::Bytes(msg)},
+                              mic);
+      std::memcpy(msg.data() + 72, mic, 16);
+    }
+    flags_negotiated = p.flags;
+    return msg;
+  }
+  uint32_t flags_negotiated = 0;
+
+  // NTLMSSP signature (seq 0) in one direction, computed independently.
+  std::vector<uint8_t> signature(cifsd::Bytes data, bool client_to_server) {
+    const char* sk = client_to_server
+                         ? "session key to client-to-server signing key magic constant"
+                         : "session key to server-to-client signing key magic constant";
+    const char* ek = client_to_server
+                         ? "session key to client-to-server sealing key magic constant"
+                         : "session key to server-to-client sealing key magic constant";
+    uint8_t signkey[16], sealkey[16], mac[16];
+    cifsd::crypto::md5({cifsd::Bytes(esk, 16),
+                        cifsd::Bytes(reinterpret_cast<const uint8_t*>(sk), strlen(sk) + 1)},
+                       signkey);
+    cifsd::crypto::md5({cifsd::Bytes(esk, 16),
+                        cifsd::Bytes(reinterpret_cast<const uint8_t*>(ek), strlen(ek) + 1)},
+                       sealkey);
+    uint8_t seq[4] = {};
+    cifsd::crypto::hmac_md5({signkey, 16}, {cifsd::Bytes(seq, 4), data}, mac);
+    if (flags_negotiated & cifsd::ntlmssp::kKeyExch) {
+      cifsd::crypto::Rc4 rc4({sealkey, 16});
+      rc4.crypt({mac, 8});
+    }
+    std::vector<uint8_t> sig = {1, 0, 0, 0};
+    sig.insert(sig.end(), mac, mac + 8);
+    sig.insert(sig.end(), seq, seq + 4);
+    return sig;
+  }
+};
+
+}  // namespace testutil
