@@ -27,9 +27,31 @@ if [ -z "$victim" ]; then
   fail "found client A's session process"
 else
   pass "client A served by session process $victim"
+  # Client B connects before the kill and keeps its connection across it.
+  mkfifo "$T/b.in"
+  bob share <"$T/b.in" >"$T/b.out" 2>&1 &
+  BPID=$!
+  bg_track $BPID
+  exec 8>"$T/b.in"
+  echo "ls" >&8
+  # wait until B has its own session process (smbclient's output is buffered)
+  for _ in $(seq 100); do
+    n=0
+    for p in $(descendants "$SERVER_PID"); do
+      [ "$(cat /proc/"$p"/comm 2>/dev/null)" = "$SESSION_NAME" ] && n=$((n + 1))
+    done
+    [ $n -ge 2 ] && break
+    sleep 0.1
+  done
+  sleep 0.5
   kill -KILL "$victim"
   sleep 0.5
   kill -0 "$SERVER_PID" 2>/dev/null && pass "master survives the kill" || fail "master died"
+  echo "put $CONF b-after-kill.txt" >&8
+  exec 8>&-
+  for _ in $(seq 100); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
+  [ -f "$T/share/b-after-kill.txt" ] && pass "client B, connected during the kill, keeps working" ||
+    { fail "client B, connected during the kill, keeps working"; sed 's/^/    | /' "$T/b.out" | tail -5; }
   check "a new client still works" bob share -c ls
   check "and can write" bob share -c "put $CONF after-kill.txt"
 fi
