@@ -49,6 +49,9 @@ class Pipe {
 
   bool broken() const { return broken_; }
   size_t queued_bytes() const { return out_bytes_; }
+  // Memory held for the peer: partial input, a request being reassembled
+  // and unread responses.
+  size_t buffered_bytes() const { return in_.size() + re_stub_.size() + out_bytes_; }
   const std::string& name() const { return name_; }
 
  private:

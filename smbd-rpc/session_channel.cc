@@ -54,6 +54,12 @@ Pipe* SessionChannel::find(uint32_t handle) {
   return it == pipes_.end() ? nullptr : it->second.get();
 }
 
+bool SessionChannel::over_budget(size_t incoming) const {
+  size_t total = incoming;
+  for (const auto& [h, p] : pipes_) total += p->buffered_bytes();
+  return total > kMaxChannelBuffered;
+}
+
 bool SessionChannel::on_hello(Bytes payload, std::vector<uint8_t>* answer) {
   auto m = ipcr::Hello::decode(payload);
   if (!m || m->version != ipcr::kVersion) return false;
@@ -89,7 +95,14 @@ bool SessionChannel::on_write(Bytes payload, std::vector<uint8_t>* answer) {
   auto m = ipcr::Write::decode(payload);
   if (!m) return false;
   Pipe* p = find(m->handle);
-  status_answer(p ? p->write({m->data.data(), m->data.size()}) : status::kInvalidHandle, answer);
+  if (!p) {
+    status_answer(status::kInvalidHandle, answer);
+  } else if (over_budget(m->data.size())) {
+    LOG_W("rpc: %s holds too much unprocessed pipe data", p->name().c_str());
+    status_answer(status::kInsufficientResources, answer);
+  } else {
+    status_answer(p->write({m->data.data(), m->data.size()}), answer);
+  }
   return true;
 }
 
@@ -119,6 +132,10 @@ bool SessionChannel::on_transceive(Bytes payload, std::vector<uint8_t>* answer) 
   // answers STATUS_PIPE_BUSY while unread data waits.
   if (p->queued_bytes()) {
     data_answer(status::kPipeBusy, {}, answer);
+    return true;
+  }
+  if (over_budget(m->data.size())) {
+    data_answer(status::kInsufficientResources, {}, answer);
     return true;
   }
   NtStatus st = p->write({m->data.data(), m->data.size()});

@@ -15,6 +15,9 @@
 namespace cifsd::rpc {
 
 constexpr size_t kMaxPipesPerChannel = 64;
+// One session may not make the shared rpc process hold more than this for
+// it across all its pipes (each pipe alone is capped lower, see pipe.h).
+constexpr size_t kMaxChannelBuffered = 16u << 20;
 
 class SessionChannel {
  public:
@@ -26,6 +29,7 @@ class SessionChannel {
 
  private:
   Pipe* find(uint32_t handle);
+  bool over_budget(size_t incoming) const;
   bool on_hello(Bytes payload, std::vector<uint8_t>* answer);
   bool on_open(Bytes payload, std::vector<uint8_t>* answer);
   bool on_write(Bytes payload, std::vector<uint8_t>* answer);

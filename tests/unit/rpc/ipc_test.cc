@@ -217,6 +217,32 @@ void test_pipe_cap(void**) {
   assert_int_equal(c.status_of(ipcr::kOpen, enc(open_msg(1000, "samr"))), status::kSuccess);
 }
 
+void test_channel_budget(void**) {
+  // Five pipes each reassembling close to 4 MiB exceed the channel's 16 MiB.
+  Chan c;
+  c.hello();
+  std::vector<uint8_t> chunk(4000, 0x41);
+  auto first = request(1, 0, 15, {chunk.data(), chunk.size()}, 1);
+  auto mid = request(1, 0, 15, {chunk.data(), chunk.size()}, 0);
+  uint32_t refused = 0;
+  for (uint32_t h = 0; h < 5; h++) {
+    assert_int_equal(c.status_of(ipcr::kOpen, enc(open_msg(h, "srvsvc"))), status::kSuccess);
+    ipcr::Write w;
+    w.handle = h;
+    w.data = bind(1, {{0, kSrvsvc, 3, 0, {kNdr20}}});
+    assert_int_equal(c.status_of(ipcr::kWrite, enc(w)), status::kSuccess);
+    assert_int_equal(c.data_of(ipcr::kRead, enc(ipcr::Read{h, 4280})).status, status::kSuccess);
+    w.data = first;
+    for (int i = 0; i < 1000; i++) {
+      uint32_t st = c.status_of(ipcr::kWrite, enc(w));
+      if (st == status::kInsufficientResources) { refused++; break; }
+      assert_int_equal(st, status::kSuccess);
+      w.data = mid;
+    }
+  }
+  assert_int_equal(refused, 1);  // only the fifth pipe hits the channel budget
+}
+
 }  // namespace
 
 int main() {
@@ -225,6 +251,7 @@ int main() {
       cmocka_unit_test(test_state_machine),
       cmocka_unit_test(test_pipe_traffic),
       cmocka_unit_test(test_pipe_cap),
+      cmocka_unit_test(test_channel_budget),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
