@@ -117,11 +117,11 @@ SessionSetupAnswer AuthContext::on_authenticate(Bytes ntlm_msg, const spnego::Ne
       SessionSetupAnswer f = fail(SetupResult::kLogonFailure);
       return f;
     }
+    LOG_D("SPNEGO mechListMIC verified for '%s'", a.identity.user.c_str());
     resp.has_mic = true;
     resp.mech_list_mic = ntlm_.server_signature(mech_types_der_);
   }
   a.blob = spnego::build_neg_token_resp(resp);
-  // Wipe the key copy held in the outcome before it goes away (SecretArray does).
   return a;
 }
 
