@@ -297,7 +297,14 @@ uint32_t maximal_access(int fd, const FileStat& st, int parent, uint32_t uid, bo
   // On a directory it is traversal, which needs the x bit.
   if (access_ok(fd, X_OK) || (st.is_regular && r)) a |= kFileExecute;
   if (st.uid == uid) a |= kFileWriteAttributes | kWriteDac | kWriteOwner | kFileWriteEa;
-  if (parent >= 0 && access_ok(parent, W_OK | X_OK)) a |= kDelete;
+  if (parent >= 0 && access_ok(parent, W_OK | X_OK)) {
+    // In a sticky directory (/tmp-like) only the file's or the directory's
+    // owner may remove an entry; the kernel would refuse the unlink later.
+    struct stat ps;
+    bool sticky_block = fstat(parent, &ps) == 0 && (ps.st_mode & S_ISVTX) && st.uid != uid &&
+                        ps.st_uid != uid;
+    if (!sticky_block) a |= kDelete;
+  }
   if (!writable_tree)
     a &= ~(kFileWriteData | kFileAppendData | kFileWriteEa | kFileWriteAttributes | kDelete |
            kFileDeleteChild | kWriteDac | kWriteOwner);
