@@ -30,13 +30,19 @@ const Interface* find_interface(const SyntaxId& abstract) {
   return nullptr;
 }
 
+// "lsass" is the endpoint's real name on Windows (its bind_ack secondary
+// address); "lsarpc" and "samr" are the aliases clients open.
+bool is_lsass_alias(std::string_view pipe) {
+  return pipe == "lsarpc" || pipe == "samr" || pipe == "lsass";
+}
+
 bool pipe_known(std::string_view pipe) {
-  return pipe == "srvsvc" || pipe == "wkssvc" || pipe == "lsarpc" || pipe == "samr";
+  return pipe == "srvsvc" || pipe == "wkssvc" || is_lsass_alias(pipe);
 }
 
 bool pipe_serves(std::string_view pipe, const Interface& iface) {
   std::string_view name = iface.name;
-  if (pipe == "lsarpc" || pipe == "samr") return name == "lsarpc" || name == "samr";
+  if (is_lsass_alias(pipe)) return name == "lsarpc" || name == "samr";
   return pipe == name;
 }
 

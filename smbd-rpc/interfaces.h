@@ -51,7 +51,9 @@ struct Interface {
 // (same major, client minor <= ours), or nullptr.
 const Interface* find_interface(const SyntaxId& abstract);
 
-// True for the pipe names we open ("srvsvc", "wkssvc", "lsarpc", "samr").
+// True for the pipe names we open ("srvsvc", "wkssvc", "lsarpc", "samr",
+// "lsass").
+bool is_lsass_alias(std::string_view pipe);
 bool pipe_known(std::string_view pipe);
 // Whether a pipe endpoint offers an interface (lsarpc and samr share the
 // lsass endpoint on Windows, so either pipe binds either interface).

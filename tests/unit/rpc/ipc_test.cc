@@ -167,6 +167,8 @@ void test_pipe_traffic(void**) {
   assert_int_equal(c.status_of(ipcr::kOpen, enc(open_msg(1, "wkssvc"))), status::kInvalidHandle);
   assert_int_equal(c.status_of(ipcr::kOpen, enc(open_msg(2, "spoolss"))),
                    status::kObjectNameNotFound);
+  assert_int_equal(c.status_of(ipcr::kOpen, enc(open_msg(3, "LSASS"))), status::kSuccess);
+  assert_int_equal(c.status_of(ipcr::kClose, enc(ipcr::Close{3})), status::kSuccess);
   // Nothing queued yet.
   auto d = c.data_of(ipcr::kRead, enc(ipcr::Read{1, 4280}));
   assert_int_equal(d.status, status::kPipeEmpty);
