@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <time.h>
 
+#include <algorithm>
+
 #include "common/config/config.h"
 #include "common/ipc/auth_proto.h"
 #include "common/ipc/channel.h"
@@ -22,6 +24,11 @@ int64_t now_s() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec;
+}
+int64_t now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 }  // namespace
 
@@ -157,6 +164,14 @@ void AuthProcess::on_channel(size_t i) {
       LOG_W("connection %llu: auth protocol violation (message type %u); closing its channel",
             (unsigned long long)c.connection_id, unsigned(m.type));
       close = true;
+    } else if (uint32_t delay = c.server->answer_delay_ms(); delay > 0) {
+      LOG_D("connection %llu: logon failure #%u, answering in %u ms",
+            (unsigned long long)c.connection_id, c.server->failures(), delay);
+      c.held = true;
+      c.due_ms = now_ms() + delay;
+      c.held_type = type;
+      c.held_seq = m.seq;
+      c.held_answer = std::move(answer);
     } else if (!ipc::send_message(c.fd.get(), ipc::auth::kVersion, type, m.seq,
                                   {answer.data(), answer.size()})) {
       close = true;
@@ -166,14 +181,27 @@ void AuthProcess::on_channel(size_t i) {
   if (close) c.fd.reset();  // removed from channels_ by run()
 }
 
+void AuthProcess::send_held(Channel& c) {
+  c.held = false;
+  if (!ipc::send_message(c.fd.get(), ipc::auth::kVersion, c.held_type, c.held_seq,
+                         {c.held_answer.data(), c.held_answer.size()}))
+    c.fd.reset();
+  crypto::wipe(c.held_answer);
+}
+
 int AuthProcess::run() {
   int64_t last_expire = now_s();
   std::vector<pollfd> pfds;
   while (!master_closed_) {
     pfds.clear();
     pfds.push_back({master_fd_, POLLIN, 0});
-    for (auto& c : channels_) pfds.push_back({c.fd.get(), POLLIN, 0});
-    int rc = poll(pfds.data(), pfds.size(), 30000);
+    int64_t timeout = 30000, now0 = now_ms();
+    for (auto& c : channels_) {
+      // A channel with a held answer is not read (events 0 still reports hang-up).
+      pfds.push_back({c.fd.get(), short(c.held ? 0 : POLLIN), 0});
+      if (c.held) timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, c.due_ms - now0));
+    }
+    int rc = poll(pfds.data(), pfds.size(), int(timeout));
     if (rc < 0 && errno != EINTR) {
       LOG_E("poll: %m");
       return 1;
@@ -189,6 +217,10 @@ int AuthProcess::run() {
       else if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) master_closed_ = true;
       std::erase_if(channels_, [](const Channel& c) { return !c.fd; });
     }
+    int64_t due_now = now_ms();
+    for (auto& c : channels_)
+      if (c.held && c.fd && c.due_ms <= due_now) send_held(c);
+    std::erase_if(channels_, [](const Channel& c) { return !c.fd; });
     int64_t now = now_s();
     if (now - last_expire >= 30) {
       for (auto& c : channels_) c.server->expire(now);

@@ -36,7 +36,15 @@ class AuthProcess {
     UniqueFd fd;
     std::unique_ptr<SessionChannel> server;
     uint64_t connection_id = 0;
+    // An answer held back after a logon failure (see answer_delay_ms()); the
+    // channel is not read until it has been sent.
+    bool held = false;
+    int64_t due_ms = 0;
+    uint16_t held_type = 0;
+    uint32_t held_seq = 0;
+    std::vector<uint8_t> held_answer;
   };
+  void send_held(Channel& c);
   int master_fd_;
   bool master_closed_ = false;
   UnixIdentityResolver resolver_;

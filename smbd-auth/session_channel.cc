@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "common/crypto/secret.h"
 #include "common/log/log.h"
 #include "common/wire/writer.h"
@@ -61,6 +63,11 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_
     f.result = ia::SetupResult::kLogonFailure;
     a = std::move(f);
   }
+  if (a.result == ia::SetupResult::kLogonFailure) {
+    failures_++;
+    uint32_t shift = std::min<uint32_t>(failures_ - 1, 5);
+    delay_ms_ = std::min(kFailureDelayBaseMs << shift, kFailureDelayMaxMs);
+  }
   ByteWriter w(*answer);
   a.encode(w);
   crypto::wipe(a.session_key.data(), a.session_key.size());
@@ -70,6 +77,7 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_
 bool SessionChannel::handle(uint16_t type, Bytes body, int64_t now_s, uint16_t* answer_type,
                             std::vector<uint8_t>* answer) {
   answer->clear();
+  delay_ms_ = 0;
   *answer_type = uint16_t(type | 1);
   if (!hello_) {
     if (type != ia::kHello) return false;

@@ -17,6 +17,8 @@ namespace cifsd::auth {
 
 constexpr size_t kMaxContextsPerChannel = 16;
 constexpr int64_t kContextLifetimeSec = 120;
+constexpr uint32_t kFailureDelayBaseMs = 250;
+constexpr uint32_t kFailureDelayMaxMs = 4000;  // well below the session's 10 s call timeout
 
 class SessionChannel {
  public:
@@ -29,6 +31,12 @@ class SessionChannel {
   // Drops contexts older than kContextLifetimeSec.
   void expire(int64_t now_s);
   size_t context_count() const { return contexts_.size(); }
+  // How long the caller should hold the answer just produced: nonzero after a
+  // logon failure, doubling with each failure on this channel (capped), so
+  // online password guessing through one connection is slowed down without
+  // blocking the other sessions this process serves.
+  uint32_t answer_delay_ms() const { return delay_ms_; }
+  uint32_t failures() const { return failures_; }
 
  private:
   bool session_setup(Bytes body, int64_t now_s, std::vector<uint8_t>* answer);
@@ -40,6 +48,8 @@ class SessionChannel {
   };
   const AuthEnv& env_;
   bool hello_ = false;
+  uint32_t failures_ = 0;
+  uint32_t delay_ms_ = 0;
   std::map<uint64_t, Entry> contexts_;
 };
 

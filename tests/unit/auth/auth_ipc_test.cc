@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -163,6 +164,26 @@ static void test_channel_state_machine(void**) {
   assert_int_equal(d.context_count(), cifsd::auth::kMaxContextsPerChannel);
   d.expire(10 + 40 + cifsd::auth::kContextLifetimeSec);
   assert_int_equal(d.context_count(), 0);
+  assert_int_equal(d.answer_delay_ms(), 0);
+  // Logon failures ask the loop to hold the answer, longer each time, capped.
+  uint32_t last = 0;
+  for (int i = 0; i < 8; i++) {
+    testutil::Client bad{"alice", "", "wrong"};
+    ia::SessionSetup b1;
+    b1.blob = bad.make_negotiate();
+    assert_true(d.handle(ia::kSessionSetup, enc(b1), 200, &t, &out));
+    assert_int_equal(d.answer_delay_ms(), 0);
+    ia::SessionSetup b2;
+    b2.context = ia::SessionSetupAnswer::decode(out)->context;
+    b2.blob = bad.make_authenticate(ia::SessionSetupAnswer::decode(out)->blob);
+    assert_true(d.handle(ia::kSessionSetup, enc(b2), 200, &t, &out));
+    assert_true(ia::SessionSetupAnswer::decode(out)->result == ia::SetupResult::kLogonFailure);
+    assert_true(d.answer_delay_ms() >= last && d.answer_delay_ms() > 0);
+    assert_true(d.answer_delay_ms() <= cifsd::auth::kFailureDelayMaxMs);
+    if (i > 0 && last < cifsd::auth::kFailureDelayMaxMs) assert_true(d.answer_delay_ms() > last);
+    last = d.answer_delay_ms();
+  }
+  assert_int_equal(last, cifsd::auth::kFailureDelayMaxMs);
   // Malformed SessionSetup payload: violation.
   assert_false(d.handle(ia::kSessionSetup, std::vector<uint8_t>{1, 2}, 0, &t, &out));
 }
@@ -251,6 +272,29 @@ static void test_process_end_to_end(void**) {
   assert_int_equal(a2->identity.uid, 65534);
   assert_true(a2->has_session_key);
   assert_memory_equal(a2->session_key.data(), cl.esk, 16);
+
+  // A wrong password on s1: the failure answer is held back, and meanwhile a
+  // new channel is still served (the loop does not block).
+  testutil::Client bad{"nobody", "", "nope"};
+  ia::SessionSetup b1;
+  b1.blob = bad.make_negotiate();
+  auto bb1 = enc(b1);
+  assert_int_equal(int(call(s1.get(), ia::kVersion, ia::kSessionSetup, 10, bb1, &ans, 5000)), int(RecvStatus::kOk));
+  ia::SessionSetup b2;
+  b2.context = ia::SessionSetupAnswer::decode(ans.body())->context;
+  b2.blob = bad.make_authenticate(ia::SessionSetupAnswer::decode(ans.body())->blob);
+  auto bb2 = enc(b2);
+  timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  assert_true(send_message(s1.get(), ia::kVersion, ia::kSessionSetup, 12, bb2));
+  UniqueFd s3;
+  attach(&s3);
+  assert_int_equal(int(call(s3.get(), ia::kVersion, ia::kHello, 2, hb, &ans, 5000)), int(RecvStatus::kOk));
+  assert_int_equal(int(recv_message(s1.get(), ia::kVersion, &ans, 5000)), int(RecvStatus::kOk));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  assert_true(ia::SessionSetupAnswer::decode(ans.body())->result == ia::SetupResult::kLogonFailure);
+  long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+  assert_true(ms >= 200);
 
   // Reload with a broken config is refused and the old settings stay.
   master::Reload rl;
