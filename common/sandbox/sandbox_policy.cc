@@ -81,7 +81,7 @@ const SyscallRule kRpcExtra[] = {
 // ASan/UBSan runtimes: alternate signal stack for their SEGV handler,
 // /proc/self/exe and maps lookups for reports, CPU/limit queries at start
 // and on error. (LeakSanitizer's exit-time check uses clone+ptrace, which
-// stays forbidden: run sandboxed processes with ASAN_OPTIONS=detect_leaks=0.)
+// stays forbidden; sandbox.cc turns the leak check off for these processes.)
 const SyscallRule kSanitizer[] = {
     {"sigaltstack"}, {"readlink"}, {"readlinkat"}, {"sched_getaffinity"}, {"prctl"},
     {"getrlimit"}, {"prlimit64"}, {"mincore"}, {"open"}, {"openat"}, {"getdents64"},
