@@ -37,6 +37,7 @@ extern "C" {
 #include <functional>
 #include <string>
 
+#include "config.h"
 #include "common/log/log.h"
 #include "common/sandbox/sandbox.h"
 #include "common/sandbox/sandbox_internal.h"
@@ -134,10 +135,12 @@ void test_mount_killed(void**) {
 
 void test_fork_and_ioctl_killed(void**) {
   assert_sigsys(run_sandboxed(false, [] { return fork() >= 0 ? 0 : 1; }));
+#ifndef CIFSD_SECCOMP_LOG  // only named calls kill in a policy-debugging build
   assert_sigsys(run_sandboxed(false, [] {
     struct winsize ws;
     return ioctl(0, TIOCGWINSZ, &ws);
   }));
+#endif
 }
 
 void test_landlock_confines_session(void**) {
@@ -234,11 +237,13 @@ void test_rpc_no_files(void**) {
     if (open(inside.c_str(), O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES) return 30;
     return 0;
   }));
+#ifndef CIFSD_SECCOMP_LOG
   // No file-system writes at all in the rpc filter.
   assert_sigsys(run_sandboxed(true, [] {
     std::string inside = g_share + "/inside.txt";
     return unlinkat(AT_FDCWD, inside.c_str(), 0);
   }));
+#endif
   assert_sigsys(run_sandboxed(true, [] { return socket(AF_UNIX, SOCK_STREAM, 0); }));
 }
 
