@@ -1,5 +1,9 @@
 // IOCTL (MS-SMB2 2.2.31, 2.2.32, 3.3.5.15): the FSCTLs the engine owns.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <openssl/rand.h>
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
@@ -16,6 +20,14 @@ constexpr uint32_t kFsctlDfsGetReferrals = 0x00060194;
 constexpr uint32_t kFsctlDfsGetReferralsEx = 0x000601B0;
 constexpr uint32_t kFsctlQueryNetworkInterfaceInfo = 0x001401FC;
 constexpr uint32_t kFsctlCreateOrGetObjectId = 0x000900C0;
+constexpr uint32_t kFsctlGetCompression = 0x0009003C;
+constexpr uint32_t kFsctlSetCompression = 0x0009C040;
+constexpr uint32_t kFsctlSrvRequestResumeKey = 0x00140078;
+constexpr uint32_t kFsctlSrvCopychunk = 0x001440F2;
+constexpr uint32_t kFsctlSrvCopychunkWrite = 0x001480F2;
+// Server-side copy limits (MS-SMB2 3.3.3: Windows defaults).
+constexpr NtStatus kStatusInvalidViewSize = 0xC000001F;
+constexpr uint32_t kMaxChunks = 256, kMaxChunkSize = 1u << 20, kMaxCopyTotal = 16u << 20;
 constexpr uint32_t kIoctlIsFsctl = 0x00000001;
 constexpr uint32_t kResponseBufferOffset = smb2::kHeaderSize + 48;
 
@@ -66,6 +78,94 @@ NtStatus validate_negotiate(Request& req, uint32_t ctl, const FileId& fid, Bytes
   w.u16(c.dialect);
   req.force_sign = true;
   write_response(out, ctl, fid, resp);
+  return status::kSuccess;
+}
+
+// The resume key names an open for a later COPYCHUNK: its FileId plus a
+// per-process secret, so a key cannot be forged from a guessed FileId.
+std::array<uint8_t, 8> resume_secret() {
+  static std::array<uint8_t, 8> secret = [] {
+    std::array<uint8_t, 8> v{};
+    if (RAND_bytes(v.data(), int(v.size())) != 1) v.fill(0xA5);  // still needs a valid FileId
+    return v;
+  }();
+  return secret;
+}
+
+Open* open_by_resume_key(Request& req, Bytes key) {
+  ByteReader r(key);
+  FileId id = read_file_id(r);
+  std::array<uint8_t, 8> tag{};
+  r.copy(tag.data(), 8);
+  if (!r.ok() || tag != resume_secret()) return nullptr;
+  // The source may be on another tree of the same session.
+  for (auto& [tid, tree] : req.session->trees) {
+    auto it = tree->opens.find(id.volatile_);
+    if (it != tree->opens.end() && it->second->id.persistent == id.persistent) return it->second.get();
+  }
+  return nullptr;
+}
+
+NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max_out, ByteWriter& out) {
+  auto respond = [&](uint32_t a, uint32_t b, uint32_t c_) {
+    std::vector<uint8_t> v;
+    ByteWriter w(v);
+    w.u32(a);
+    w.u32(b);
+    w.u32(c_);
+    write_response(out, ctl, dst.id, v);
+  };
+  if (max_out < 12) return status::kInvalidParameter;
+  ByteReader r(in);
+  Bytes key = r.bytes(24);
+  uint32_t count = r.u32();
+  r.skip(4);
+  if (!r.ok()) return status::kInvalidParameter;
+  if (count > kMaxChunks) {
+    respond(kMaxChunks, kMaxChunkSize, kMaxCopyTotal);
+    req.keep_error_body = true;  // the limits travel with the error
+    return status::kInvalidParameter;
+  }
+  struct Chunk { uint64_t src, dst; uint32_t len; };
+  std::vector<Chunk> chunks;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    Chunk ch{r.u64(), r.u64(), r.u32()};
+    r.skip(4);
+    if (!r.ok()) return status::kInvalidParameter;
+    if (ch.len == 0 || ch.len > kMaxChunkSize || (total += ch.len) > kMaxCopyTotal) {
+      respond(kMaxChunks, kMaxChunkSize, kMaxCopyTotal);
+      req.keep_error_body = true;
+      return status::kInvalidParameter;
+    }
+    chunks.push_back(ch);
+  }
+  Open* src = open_by_resume_key(req, key);
+  if (!src) return status::kObjectNameNotFound;
+  if (src->is_directory || dst.is_directory || src->is_pipe || dst.is_pipe) return status::kInvalidDeviceRequest;
+  // Source must be readable; the destination writable (and readable for
+  // plain COPYCHUNK, MS-SMB2 3.3.5.15.6).
+  if (!(src->access & (smb2::kFileReadData | smb2::kFileExecute))) return status::kAccessDenied;
+  if (!(dst.access & (smb2::kFileWriteData | smb2::kFileAppendData))) return status::kAccessDenied;
+  if (ctl == kFsctlSrvCopychunk && !(dst.access & smb2::kFileReadData)) return status::kAccessDenied;
+  uint32_t done = 0, bytes_done = 0;
+  std::vector<uint8_t> buf;
+  for (const Chunk& ch : chunks) {
+    buf.resize(ch.len);
+    ssize_t n = pread(src->fd.get(), buf.data(), ch.len, off_t(ch.src));
+    if (n < 0) return status_from_errno(errno);
+    if (size_t(n) < ch.len) {
+      // Reading past the end of the source is an error for the chunk (Windows).
+      respond(done, 0, bytes_done);
+      req.keep_error_body = true;
+      return kStatusInvalidViewSize;
+    }
+    ssize_t w = pwrite(dst.fd.get(), buf.data(), ch.len, off_t(ch.dst));
+    if (w < 0) return status_from_errno(errno);
+    done++;
+    bytes_done += uint32_t(w);
+  }
+  respond(done, 0, bytes_done);
   return status::kSuccess;
 }
 
@@ -127,11 +227,49 @@ NtStatus handle_ioctl(Request& req, ByteWriter& out) {
       write_response(out, ctl, open->id, obj);
       return status::kSuccess;
     }
+    case kFsctlGetCompression: {
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      if (max_out < 2) return status::kInvalidParameter;
+      std::vector<uint8_t> v = {0, 0};  // COMPRESSION_FORMAT_NONE
+      write_response(out, ctl, open->id, v);
+      return status::kSuccess;
+    }
+    case kFsctlSetCompression: {
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      ByteReader ir(in);
+      uint16_t format = ir.u16();
+      if (!ir.ok()) return status::kInvalidParameter;
+      if (format != 0) return status::kNotSupported;  // no compressing file system
+      write_response(out, ctl, open->id, {});
+      return status::kSuccess;
+    }
+    case kFsctlSrvRequestResumeKey: {
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      if (max_out < 32) return status::kInvalidParameter;
+      std::vector<uint8_t> v;
+      ByteWriter w(v);
+      write_file_id(w, open->id);
+      auto secret = resume_secret();
+      w.raw(secret.data(), secret.size());
+      w.u32(0);  // ContextLength
+      w.u32(0);  // Context: Windows sends 4 bytes though ContextLength is 0
+      write_response(out, ctl, open->id, v);
+      return status::kSuccess;
+    }
+    case kFsctlSrvCopychunk:
+    case kFsctlSrvCopychunkWrite: {
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      return copychunk(req, ctl, *open, in, max_out, out);
+    }
     default: {
       LOG_D("unsupported FSCTL 0x%08x", ctl);
       // Windows checks the handle before the control code.
       if (!find_open(req, fid)) return status::kFileClosed;
-      return status::kInvalidDeviceRequest;
+      return status::kNotSupported;
     }
   }
 }

@@ -385,7 +385,7 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       }
       if (c.disconnect) return EngineResult::kDisconnect;
     }
-    if (st != status::kSuccess && !keeps_body(h.command, st)) {
+    if (st != status::kSuccess && !keeps_body(h.command, st) && !req.keep_error_body) {
       resp_body.clear();
       write_error_body(bw);
     }

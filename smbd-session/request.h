@@ -123,6 +123,9 @@ struct Request {
   // Set by a handler whose response must be signed even if the session does
   // not sign everything (final SESSION_SETUP for 3.x, VALIDATE_NEGOTIATE).
   bool force_sign = false;
+  // Set by a handler whose error status carries a real body (e.g. the
+  // COPYCHUNK limits with STATUS_INVALID_PARAMETER).
+  bool keep_error_body = false;
 };
 
 using Handler = NtStatus (*)(Request& req, ByteWriter& out);
