@@ -166,8 +166,10 @@ AuthOutcome NtlmServer::authenticate(Bytes msg) {
   }
   V2Blob blob;
   if (!parse_v2_blob(a.nt_response.subspan(16), &blob)) {
-    LOG_I("logon failure for '%s': malformed NTLMv2 response", a.user_name.c_str());
-    out.verdict = Verdict::kLogonFailure;
+    // A malformed NTLMv2 blob is a bad request, not a bad password (Windows
+    // answers STATUS_INVALID_PARAMETER; smbtorture smb2.session.ntlmssp_bug14932).
+    LOG_I("malformed NTLMv2 response from '%s'", a.user_name.c_str());
+    out.verdict = Verdict::kInvalid;
     return out;
   }
   crypto::SecretArray<16> sbk;
