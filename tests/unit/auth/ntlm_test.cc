@@ -151,6 +151,32 @@ static void test_ntlmv1_refused(void**) {
   assert_int_equal(int(a.result), int(SetupResult::kLogonFailure));
 }
 
+static void test_malformed_v2_blob_invalid(void**) {
+  AuthEnv env = make_env();
+  AuthContext ctx(env);
+  testutil::Client c;
+  ctx.step(c.make_negotiate());
+  ntlmssp::AuthenticateParams p;
+  p.flags = ntlmssp::kUnicode | ntlmssp::kNtlm;
+  p.user = "alice";
+  p.nt_response.assign(60, 0);
+  p.nt_response[16] = 2;  // RespType must be 1
+  auto a = ctx.step(ntlmssp::build_authenticate(p));
+  assert_int_equal(int(a.result), int(SetupResult::kInvalid));
+  // AV pairs running past the end are malformed too.
+  ntlmssp::V2Blob b;
+  std::vector<uint8_t> blob(28, 0);
+  blob[0] = blob[1] = 1;
+  blob.insert(blob.end(), {2, 0, 0xff, 0x00, 'x'});
+  assert_false(ntlmssp::parse_v2_blob(blob, &b));
+  // Without MsvAvEOL as well.
+  std::vector<uint8_t> noeol(28, 0);
+  noeol[0] = noeol[1] = 1;
+  assert_false(ntlmssp::parse_v2_blob(noeol, &b));
+  noeol.insert(noeol.end(), {0, 0, 0, 0});
+  assert_true(ntlmssp::parse_v2_blob(noeol, &b));
+}
+
 static void test_tampered_mic_refused(void**) {
   AuthEnv env = make_env();
   testutil::Client c{"alice", "WORKGROUP", "Secret123"};
@@ -336,6 +362,7 @@ int main() {
       cmocka_unit_test(test_root_and_missing_unix_user_refused),
       cmocka_unit_test(test_anonymous),
       cmocka_unit_test(test_ntlmv1_refused),
+      cmocka_unit_test(test_malformed_v2_blob_invalid),
       cmocka_unit_test(test_tampered_mic_refused),
       cmocka_unit_test(test_replay_after_done_refused),
       cmocka_unit_test(test_spnego_exchange_with_mechlistmic),
