@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <locale.h>
+#include <wctype.h>
 
 #include <memory>
 #include <string>
@@ -59,11 +61,28 @@ Digest16 nt_hash(std::string_view password_utf8) {
   return out;
 }
 
+namespace {
+// Unicode upper-casing of one UTF-16 code unit, as Windows applies to the user
+// name in NTOWFv2. glibc's built-in C.UTF-8 locale has the full tables; if it
+// is missing, ASCII upper-casing is the fallback.
+uint16_t upcase_unit(uint16_t u) {
+  static locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+  if (u < 0x80) return (u >= 'a' && u <= 'z') ? uint16_t(u - 32) : u;
+  if (!loc || (u >= 0xd800 && u <= 0xdfff)) return u;
+  wint_t w = towupper_l(wint_t(u), loc);
+  return w <= 0xffff ? uint16_t(w) : u;
+}
+}  // namespace
+
 bool ntowf_v2(Bytes nthash, std::string_view user, std::string_view domain, uint8_t out[16]) {
-  std::string s = ascii_upper(user);
-  s.append(domain);
-  std::vector<uint8_t> u = utf8_to_utf16le(s);
-  bool ok = hmac_md5(nthash, {Bytes(u.data(), u.size())}, out);
+  std::vector<uint8_t> u = utf8_to_utf16le(user);
+  for (size_t i = 0; i + 1 < u.size(); i += 2) {
+    uint16_t c = upcase_unit(uint16_t(u[i] | u[i + 1] << 8));
+    u[i] = uint8_t(c);
+    u[i + 1] = uint8_t(c >> 8);
+  }
+  std::vector<uint8_t> d = utf8_to_utf16le(domain);
+  bool ok = hmac_md5(nthash, {Bytes(u.data(), u.size()), Bytes(d.data(), d.size())}, out);
   wipe(u);
   return ok;
 }

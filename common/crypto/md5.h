@@ -21,7 +21,7 @@ bool hmac_md5(Bytes key, std::initializer_list<Bytes> parts, uint8_t out[16]);
 // NT hash: MD4 of the UTF-16LE password (MS-NLMP NTOWFv1).
 Digest16 nt_hash(std::string_view password_utf8);
 // NTOWFv2 = HMAC_MD5(NT hash, UTF16LE(UPPER(user) + domain)) (MS-NLMP 3.3.2).
-// User is upper-cased (ASCII, as our passdb names are); domain is used as given.
+// User is upper-cased (Unicode, BMP); domain is used as given.
 bool ntowf_v2(Bytes nthash, std::string_view user, std::string_view domain, uint8_t out[16]);
 
 }  // namespace cifsd::crypto

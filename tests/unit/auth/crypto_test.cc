@@ -104,6 +104,13 @@ static void test_ntlmv2_vectors(void**) {
   uint8_t owf2[16];
   assert_true(crypto::ntowf_v2(nth.view(), "user", "Domain", owf2));
   assert_memory_equal(owf, owf2, 16);
+  // Non-ASCII letters are upper-cased too ("jos\u00e9" == "JOS\u00c9").
+  uint8_t u1[16], u2[16], u3[16];
+  assert_true(crypto::ntowf_v2(nth.view(), "jos\xc3\xa9", "D", u1));
+  assert_true(crypto::ntowf_v2(nth.view(), "JOS\xc3\x89", "D", u2));
+  assert_true(crypto::ntowf_v2(nth.view(), "JOSE", "D", u3));
+  assert_memory_equal(u1, u2, 16);
+  assert_memory_not_equal(u1, u3, 16);
 
   ByteWriter temp;
   temp.u8(1); temp.u8(1); temp.zeros(6);
