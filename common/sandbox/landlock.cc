@@ -72,6 +72,7 @@ bool landlock_restrict(const std::vector<std::string>& paths, bool* enforced) {
   }
   UniqueFd ruleset(static_cast<int>(rfd));
   for (const std::string& p : paths) {
+    if (p.empty()) continue;  // IPC$ and other path-less shares
     UniqueFd dir(open(p.c_str(), O_PATH | O_CLOEXEC));
     if (!dir) {
       // A missing share cannot be served anyway; do not fail the whole session.
