@@ -92,7 +92,7 @@ class Master {
   void on_accept(int fd, const sockaddr* sa, int socklen);
   void on_session_readable(Session& s);
   bool handle_session_message(Session& s, const ipc::Message& m);
-  bool answer_new_channel(Session& s, const ipc::Message& m);
+  bool answer_new_channel(Session& s, ipc::master::Role helper, uint32_t seq);
   void session_channel_closed(Session& s);
   void kill_session(Session& s, const char* why);
   void session_reaped(pid_t pid, int status);

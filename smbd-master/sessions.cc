@@ -12,6 +12,7 @@
 
 #include "common/ipc/fds.h"
 #include "smbd-master/master.h"
+#include "smbd-master/session_protocol.h"
 #include "smbd-master/spawn.h"
 
 namespace cifsd::master {
@@ -22,7 +23,6 @@ namespace {
 
 constexpr uint32_t kStatusInternalError = 0xC00000E5;
 constexpr uint32_t kStatusNotFound = 0xC0000225;
-constexpr uint32_t kStatusTooManyOpenedFiles = 0xC000011F;
 constexpr int kSessionHelloTimeoutS = 15;
 
 void client_address(const sockaddr* sa, std::string* ip, uint16_t* port) {
@@ -46,13 +46,6 @@ void client_address(const sockaddr* sa, std::string* ip, uint16_t* port) {
     }
   }
   *ip = buf;
-}
-
-std::vector<uint8_t> status_payload(uint32_t status) {
-  std::vector<uint8_t> out;
-  ByteWriter w(out);
-  mp::StatusAnswer{status}.encode(w);
-  return out;
 }
 
 }  // namespace
@@ -150,53 +143,25 @@ void Master::on_session_readable(Session& s) {
 }
 
 bool Master::handle_session_message(Session& s, const ipc::Message& m) {
-  if (m.fd) return false;  // sessions never pass descriptors to the master
-  const int fd = s.chan.get();
-  if (!s.hello_done) {
-    if (m.type != mp::kHello) return false;
-    auto h = mp::Hello::decode(m.body());
-    if (!h || h->role != mp::Role::kSession || h->version != mp::kVersion) return false;
-    std::vector<uint8_t> ans = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
-    if (!ipc::send_message(fd, mp::kVersion, mp::kHelloAnswer, m.seq, {ans.data(), ans.size()}))
-      return false;
-    s.hello_done = true;
-    return true;
-  }
-  switch (m.type) {
-    case mp::kShareOpen: {
-      auto o = mp::ShareOpen::decode(m.body());
-      if (!o) return false;
-      // Bounded per connection, so a compromised session cannot grow the
-      // master's table without limit.
-      uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
-      uint32_t status =
-          broker_.opens_of_connection(s.conn_id) >= limit
-              ? kStatusTooManyOpenedFiles
-              : broker_.open(s.conn_id, o->open_id, o->dev, o->ino, o->access, o->share_access);
-      LOG_D("connection %llu: share open %llu (%llx:%llu access 0x%x share %u) -> 0x%08x",
-            (unsigned long long)s.conn_id, (unsigned long long)o->open_id,
-            (unsigned long long)o->dev, (unsigned long long)o->ino, o->access, o->share_access, status);
-      std::vector<uint8_t> p = status_payload(status);
-      return ipc::send_message(fd, mp::kVersion, mp::kShareOpenAnswer, m.seq, {p.data(), p.size()});
-    }
-    case mp::kShareClose: {
-      auto c = mp::ShareClose::decode(m.body());
-      if (!c) return false;
-      bool known = broker_.close(s.conn_id, c->open_id);
-      std::vector<uint8_t> p = status_payload(known ? kStatusSuccess : kStatusInvalidParameter);
-      return ipc::send_message(fd, mp::kVersion, mp::kShareCloseAnswer, m.seq, {p.data(), p.size()});
-    }
-    case mp::kNewChannel:
-      return answer_new_channel(s, m);
+  SessionState st{s.conn_id, s.hello_done};
+  std::vector<uint8_t> hello;
+  if (!s.hello_done) hello = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
+  uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
+  SessionAction a = handle_session_frame(st, m, broker_, hello, limit);
+  s.hello_done = st.hello_done;
+  switch (a.kind) {
+    case SessionAction::kAnswer:
+      return ipc::send_message(s.chan.get(), mp::kVersion, a.type, m.seq,
+                               {a.payload.data(), a.payload.size()});
+    case SessionAction::kNewChannel:
+      return answer_new_channel(s, a.helper, m.seq);
     default:
-      return false;  // Hello twice, answers, helper-only messages
+      return false;
   }
 }
 
-bool Master::answer_new_channel(Session& s, const ipc::Message& m) {
-  auto req = mp::NewChannel::decode(m.body());
-  if (!req) return false;
-  Helper* h = helper_for(req->helper);
+bool Master::answer_new_channel(Session& s, mp::Role helper, uint32_t seq) {
+  Helper* h = helper_for(helper);
   if (!h) return false;
   // A helper waiting out its restart back-off is started now: a client is
   // waiting for it.
@@ -211,7 +176,7 @@ bool Master::answer_new_channel(Session& s, const ipc::Message& m) {
     status = kStatusSuccess;
   std::vector<uint8_t> p = status_payload(status);
   LOG_I("connection %llu: new %s channel: 0x%08x", (unsigned long long)s.conn_id, h->name, status);
-  return ipc::send_message(s.chan.get(), mp::kVersion, mp::kNewChannelAnswer, m.seq,
+  return ipc::send_message(s.chan.get(), mp::kVersion, mp::kNewChannelAnswer, seq,
                            {p.data(), p.size()}, status == kStatusSuccess ? mine.get() : -1);
 }
 

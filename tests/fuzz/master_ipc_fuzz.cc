@@ -1,13 +1,15 @@
-// fuzz-sources: common/ipc/master_proto.cc common/ipc/channel.cc smbd-master/share_modes.cc
+// fuzz-sources: common/ipc/master_proto.cc common/ipc/channel.cc common/log/log.cc smbd-master/share_modes.cc smbd-master/session_protocol.cc
 // Feeds a stream of children->master packets through the frame parser, every
-// master_proto decoder, and (for ShareOpen/ShareClose) the broker's
-// share-mode table, checking its bookkeeping invariants as it goes.
+// master_proto decoder, the master's per-session state machine
+// (session_protocol) and so the broker's share-mode table, checking the
+// bookkeeping invariants as it goes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "common/ipc/channel.h"
 #include "common/ipc/master_proto.h"
+#include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
 
 using namespace cifsd;
@@ -30,6 +32,8 @@ void roundtrip(Bytes b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   master::ShareModeTable table;
+  master::SessionState states[4] = {{0, false}, {1, false}, {2, false}, {3, true}};
+  const std::vector<uint8_t> hello_answer = {0};
   size_t pos = 0;
   size_t opens = 0;
   // Input: repeated [u8 conn][u16 len][len bytes packet].
@@ -43,6 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ipc::Message m;
     if (ipc::parse_packet(packet, kVersion, &m) != ipc::RecvStatus::kOk) continue;
     Bytes body = m.body();
+    // The state machine: a violation kills the session (drops its records).
+    {
+      size_t before = table.open_count();
+      master::SessionAction a = master::handle_session_frame(states[conn], m, table, hello_answer, 16);
+      if (a.kind == master::SessionAction::kViolation) {
+        table.drop_connection(conn);
+        states[conn].hello_done = false;
+      } else if (a.kind == master::SessionAction::kAnswer && a.type != (m.type | 1)) {
+        abort();  // answers always match the request
+      }
+      if (table.open_count() > before + 1) abort();
+      if (table.opens_of_connection(conn) > 16) abort();
+      opens = table.open_count();
+    }
     switch (m.type) {
       case kHello: roundtrip<Hello>(body); break;
       case kHelloAnswer: roundtrip<HelloAnswer>(body); break;

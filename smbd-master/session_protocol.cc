@@ -1,0 +1,74 @@
+#include "smbd-master/session_protocol.h"
+
+#include "common/log/log.h"
+
+namespace cifsd::master {
+
+namespace mp = ipc::master;
+
+std::vector<uint8_t> status_payload(uint32_t status) {
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  mp::StatusAnswer{status}.encode(w);
+  return out;
+}
+
+namespace {
+SessionAction answer(uint16_t type, std::vector<uint8_t> payload) {
+  SessionAction a;
+  a.kind = SessionAction::kAnswer;
+  a.type = type;
+  a.payload = std::move(payload);
+  return a;
+}
+}  // namespace
+
+SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, ShareModeTable& broker,
+                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens) {
+  SessionAction violation;
+  if (m.fd) return violation;  // sessions never pass descriptors to the master
+  if (!st.hello_done) {
+    // Per-state allowlist: nothing but Hello before Hello.
+    if (m.type != mp::kHello) return violation;
+    auto h = mp::Hello::decode(m.body());
+    if (!h || h->role != mp::Role::kSession || h->version != mp::kVersion) return violation;
+    st.hello_done = true;
+    return answer(mp::kHelloAnswer, hello_answer);
+  }
+  switch (m.type) {
+    case mp::kShareOpen: {
+      auto o = mp::ShareOpen::decode(m.body());
+      if (!o) return violation;
+      // Bounded per connection, so a compromised session cannot grow the
+      // master's table without limit.
+      uint32_t status =
+          broker.opens_of_connection(st.conn_id) >= max_opens
+              ? kStatusTooManyOpenedFiles
+              : broker.open(st.conn_id, o->open_id, o->dev, o->ino, o->access, o->share_access);
+      LOG_D("connection %llu: share open %llu (%llx:%llu access 0x%x share %u) -> 0x%08x",
+            (unsigned long long)st.conn_id, (unsigned long long)o->open_id,
+            (unsigned long long)o->dev, (unsigned long long)o->ino, o->access, o->share_access, status);
+      return answer(mp::kShareOpenAnswer, status_payload(status));
+    }
+    case mp::kShareClose: {
+      auto c = mp::ShareClose::decode(m.body());
+      if (!c) return violation;
+      bool known = broker.close(st.conn_id, c->open_id);
+      return answer(mp::kShareCloseAnswer,
+                    status_payload(known ? kStatusSuccess : kStatusInvalidParameter));
+    }
+    case mp::kNewChannel: {
+      auto req = mp::NewChannel::decode(m.body());
+      if (!req) return violation;
+      SessionAction a;
+      a.kind = SessionAction::kNewChannel;
+      a.type = mp::kNewChannelAnswer;
+      a.helper = req->helper;
+      return a;
+    }
+    default:
+      return violation;  // Hello twice, answers, helper-only messages
+  }
+}
+
+}  // namespace cifsd::master

@@ -1,0 +1,40 @@
+#pragma once
+// The master's side of one session channel as a pure state machine: given a
+// decoded frame, what to answer, or that the session broke the contract.
+// Kept free of sockets and processes so tests/unit/master can drive it.
+#include <cstdint>
+#include <vector>
+
+#include "common/ipc/channel.h"
+#include "common/ipc/master_proto.h"
+#include "smbd-master/share_modes.h"
+
+namespace cifsd::master {
+
+struct SessionState {
+  uint64_t conn_id = 0;
+  bool hello_done = false;
+};
+
+struct SessionAction {
+  enum Kind {
+    kViolation,    // kill the session
+    kAnswer,       // send `type` with `payload`
+    kNewChannel,   // the caller attaches a fresh channel to `helper` and answers
+  };
+  Kind kind = kViolation;
+  uint16_t type = 0;
+  std::vector<uint8_t> payload;
+  ipc::master::Role helper = ipc::master::Role::kAuth;
+};
+
+constexpr uint32_t kStatusTooManyOpenedFiles = 0xC000011F;
+
+// `hello_answer` is the encoded HelloAnswer for this session; `max_opens`
+// bounds its records in the broker.
+SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, ShareModeTable& broker,
+                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens);
+
+std::vector<uint8_t> status_payload(uint32_t status);
+
+}  // namespace cifsd::master
