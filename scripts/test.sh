@@ -7,7 +7,7 @@
 #   CIFSD_TEST_BUILD   build directory (default: <repo>/build-test)
 #   FUZZ_SECONDS       seconds per fuzz target (default 30)
 #   SKIP_DEPS=1        do not call install-deps.sh
-#   SKIP_INTEGRATION=1 / SKIP_FUZZ=1   leave a stage out
+#   SKIP_INTEGRATION=1 / SKIP_CONFORMANCE=1 / SKIP_FUZZ=1   leave a stage out
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,6 +94,20 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
   done < "$LOGDIR/integration.log"
   grep -q '^TEST \(PASS\|FAIL\) ' "$LOGDIR/integration.log" || fail "integration runner produced no results"
 fi
+
+# --- smbtorture conformance (owned by tests/conformance/; see its README.md) ---
+# Every test in tests/conformance/expected-pass.txt must still pass.
+if [ "${SKIP_CONFORMANCE:-0}" != 1 ]; then
+  stage "smbtorture conformance (tests/conformance/run --check)"
+  "$REPO/tests/conformance/run" --check --build "$BUILD" --out "$LOGDIR/conformance" \
+    2>&1 | tee "$LOGDIR/conformance.log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    pass "conformance: $(tail -n 1 "$LOGDIR/conformance.log")"
+  else
+    fail "conformance: $(tail -n 1 "$LOGDIR/conformance.log") (regressions in $LOGDIR/conformance.log)"
+  fi
+fi
+# --- end smbtorture conformance ---
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   stage "fuzz targets, ${FUZZ_SECONDS}s each"
