@@ -4,98 +4,25 @@
 
 namespace cifsd::ipc::auth {
 
-void Hello::encode(ByteWriter& w) const { w.u32(version); }
-std::optional<Hello> Hello::decode(Bytes b) {
-  ByteReader r(b);
-  Hello m;
-  m.version = r.u32();
-  if (!finish(r)) return std::nullopt;
-  return m;
-}
+// Each message lists its fields once (fields() in the header); the codec
+// in codec.h derives the encoder and the strict decoder from that list.
+void Hello::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<Hello> Hello::decode(Bytes b) { return read_fields<Hello>(b); }
+void HelloAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<HelloAnswer> HelloAnswer::decode(Bytes b) { return read_fields<HelloAnswer>(b); }
+void NegToken::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<NegToken> NegToken::decode(Bytes b) { return read_fields<NegToken>(b); }
+void NegTokenAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<NegTokenAnswer> NegTokenAnswer::decode(Bytes b) { return read_fields<NegTokenAnswer>(b); }
+void SessionSetup::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<SessionSetup> SessionSetup::decode(Bytes b) { return read_fields<SessionSetup>(b); }
+void SessionSetupAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<SessionSetupAnswer> SessionSetupAnswer::decode(Bytes b) { return read_fields<SessionSetupAnswer>(b); }
+void Release::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<Release> Release::decode(Bytes b) { return read_fields<Release>(b); }
+void ReleaseAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<ReleaseAnswer> ReleaseAnswer::decode(Bytes b) { return read_fields<ReleaseAnswer>(b); }
 
-void HelloAnswer::encode(ByteWriter& w) const { w.u32(version); }
-std::optional<HelloAnswer> HelloAnswer::decode(Bytes b) {
-  ByteReader r(b);
-  HelloAnswer m;
-  m.version = r.u32();
-  if (!finish(r)) return std::nullopt;
-  return m;
-}
-
-void NegToken::encode(ByteWriter&) const {}
-std::optional<NegToken> NegToken::decode(Bytes b) {
-  if (!b.empty()) return std::nullopt;
-  return NegToken{};
-}
-
-void NegTokenAnswer::encode(ByteWriter& w) const { put_blob(w, {blob.data(), blob.size()}); }
-std::optional<NegTokenAnswer> NegTokenAnswer::decode(Bytes b) {
-  ByteReader r(b);
-  NegTokenAnswer m;
-  get_blob(r, kMaxBlob, &m.blob);
-  if (!finish(r)) return std::nullopt;
-  return m;
-}
-
-void SessionSetup::encode(ByteWriter& w) const {
-  w.u64(context);
-  put_blob(w, {blob.data(), blob.size()});
-}
-std::optional<SessionSetup> SessionSetup::decode(Bytes b) {
-  ByteReader r(b);
-  SessionSetup m;
-  m.context = r.u64();
-  get_blob(r, kMaxBlob, &m.blob);
-  if (!finish(r)) return std::nullopt;
-  return m;
-}
-
-void SessionSetupAnswer::encode(ByteWriter& w) const {
-  w.u32(uint32_t(result));
-  w.u64(context);
-  put_blob(w, {blob.data(), blob.size()});
-  put_str(w, identity.user);
-  put_str(w, identity.domain);
-  w.u32(identity.uid);
-  w.u32(identity.gid);
-  w.u32(uint32_t(identity.groups.size()));
-  for (uint32_t g : identity.groups) w.u32(g);
-  w.u32(uint32_t(identity.group_names.size()));
-  for (auto& n : identity.group_names) put_str(w, n);
-  w.u8(identity.guest);
-  w.u8(identity.anonymous);
-  w.u8(has_session_key);
-  w.raw(session_key.data(), session_key.size());
-}
-std::optional<SessionSetupAnswer> SessionSetupAnswer::decode(Bytes b) {
-  ByteReader r(b);
-  SessionSetupAnswer m;
-  m.result = SetupResult(r.u32());
-  m.context = r.u64();
-  get_blob(r, kMaxBlob, &m.blob);
-  get_str(r, kMaxName, &m.identity.user);
-  get_str(r, kMaxName, &m.identity.domain);
-  m.identity.uid = r.u32();
-  m.identity.gid = r.u32();
-  uint32_t ng = r.u32();
-  if (ng > kMaxGroups) return std::nullopt;
-  for (uint32_t i = 0; i < ng && r.ok(); i++) m.identity.groups.push_back(r.u32());
-  uint32_t nn = r.u32();
-  if (nn > kMaxGroups) return std::nullopt;
-  for (uint32_t i = 0; i < nn && r.ok(); i++) {
-    std::string s;
-    get_str(r, kMaxName, &s);
-    m.identity.group_names.push_back(std::move(s));
-  }
-  uint8_t guest = r.u8(), anon = r.u8(), has_key = r.u8();
-  r.copy(m.session_key.data(), m.session_key.size());
-  if (!finish(r) || guest > 1 || anon > 1 || has_key > 1) return std::nullopt;
-  m.identity.guest = guest;
-  m.identity.anonymous = anon;
-  m.has_session_key = has_key;
-  if (!m.validate()) return std::nullopt;
-  return m;
-}
 bool SessionSetupAnswer::validate() const {
   switch (result) {
     case SetupResult::kMoreProcessing: return context != 0;
@@ -110,20 +37,6 @@ bool SessionSetupAnswer::validate() const {
     case SetupResult::kAccessDenied: return true;
   }
   return false;
-}
-
-void Release::encode(ByteWriter& w) const { w.u64(context); }
-std::optional<Release> Release::decode(Bytes b) {
-  ByteReader r(b);
-  Release m;
-  m.context = r.u64();
-  if (!finish(r)) return std::nullopt;
-  return m;
-}
-void ReleaseAnswer::encode(ByteWriter&) const {}
-std::optional<ReleaseAnswer> ReleaseAnswer::decode(Bytes b) {
-  if (!b.empty()) return std::nullopt;
-  return ReleaseAnswer{};
 }
 
 }  // namespace cifsd::ipc::auth

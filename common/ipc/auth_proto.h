@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ipc/codec.h"
 #include "common/wire/reader.h"
 #include "common/wire/writer.h"
 
@@ -33,23 +34,37 @@ constexpr size_t kMaxGroups = 256;
 
 struct Hello {
   uint32_t version = kVersion;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.version);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Hello> decode(Bytes b);
 };
 
 struct HelloAnswer {
   uint32_t version = kVersion;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.version);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<HelloAnswer> decode(Bytes b);
 };
 
 struct NegToken {
+  template <class M, class IO>
+  static void fields(M&, IO&) {}
   void encode(ByteWriter& w) const;
   static std::optional<NegToken> decode(Bytes b);
 };
 
 struct NegTokenAnswer {
   std::vector<uint8_t> blob;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.blob(m.blob, kMaxBlob);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<NegTokenAnswer> decode(Bytes b);
 };
@@ -57,6 +72,11 @@ struct NegTokenAnswer {
 struct SessionSetup {
   uint64_t context = 0;          // 0 starts a new authentication; else the answer's context
   std::vector<uint8_t> blob;     // SPNEGO (or raw NTLMSSP) token from the client
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.context);
+    io.blob(m.blob, kMaxBlob);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<SessionSetup> decode(Bytes b);
 };
@@ -83,6 +103,22 @@ struct SessionSetupAnswer {
   Identity identity;                 // valid for kOk
   std::array<uint8_t, 16> session_key{};  // valid for kOk (zero for anonymous)
   bool has_session_key = false;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.enum32(m.result);
+    io.u64(m.context);
+    io.blob(m.blob, kMaxBlob);
+    io.str(m.identity.user, kMaxName);
+    io.str(m.identity.domain, kMaxName);
+    io.u32(m.identity.uid);
+    io.u32(m.identity.gid);
+    io.u32_list(m.identity.groups, kMaxGroups);
+    io.str_list(m.identity.group_names, kMaxGroups, kMaxName);
+    io.flag(m.identity.guest);
+    io.flag(m.identity.anonymous);
+    io.flag(m.has_session_key);
+    io.fixed(m.session_key);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<SessionSetupAnswer> decode(Bytes b);
   bool validate() const;
@@ -90,11 +126,17 @@ struct SessionSetupAnswer {
 
 struct Release {
   uint64_t context = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.context);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Release> decode(Bytes b);
 };
 
 struct ReleaseAnswer {
+  template <class M, class IO>
+  static void fields(M&, IO&) {}
   void encode(ByteWriter& w) const;
   static std::optional<ReleaseAnswer> decode(Bytes b);
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ipc/codec.h"
 #include "common/wire/reader.h"
 #include "common/wire/writer.h"
 
@@ -33,6 +34,12 @@ constexpr size_t kMaxConfigText = 100 * 1024;
 struct Hello {
   uint32_t version = kVersion;
   Role role = Role::kSession;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.version);
+    io.enum32(m.role);
+  }
+  bool validate() const { return uint32_t(role) >= 1 && uint32_t(role) <= 3; }
   void encode(ByteWriter& w) const;
   static std::optional<Hello> decode(Bytes b);
 };
@@ -44,6 +51,16 @@ struct HelloAnswer {
   uint32_t client_port = 0;
   uint64_t connection_id = 0;
   uint32_t log_level = 2;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.str(m.config_text, kMaxConfigText);
+    io.str(m.passdb_path, 4096);
+    io.str(m.client_ip, 64);
+    io.u32(m.client_port);
+    io.u64(m.connection_id);
+    io.u32(m.log_level);
+  }
+  bool validate() const { return client_port <= 65535 && log_level <= 3; }
   void encode(ByteWriter& w) const;
   static std::optional<HelloAnswer> decode(Bytes b);
 };
@@ -53,24 +70,46 @@ struct ShareOpen {
   uint64_t dev = 0, ino = 0;  // the file's identity
   uint32_t access = 0;        // granted access mask
   uint32_t share_access = 0;  // FILE_SHARE_READ | WRITE | DELETE
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.u64(m.dev);
+    io.u64(m.ino);
+    io.u32(m.access);
+    io.u32(m.share_access);
+  }
+  bool validate() const { return (share_access & ~7u) == 0; }
   void encode(ByteWriter& w) const;
   static std::optional<ShareOpen> decode(Bytes b);
 };
 
 struct StatusAnswer {
   uint32_t status = 0;        // NTSTATUS
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.status);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<StatusAnswer> decode(Bytes b);
 };
 
 struct ShareClose {
   uint64_t open_id = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<ShareClose> decode(Bytes b);
 };
 
 struct NewChannel {
   Role helper = Role::kAuth;  // which helper
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.enum32(m.helper);
+  }
+  bool validate() const { return helper == Role::kAuth || helper == Role::kRpc; }
   void encode(ByteWriter& w) const;
   static std::optional<NewChannel> decode(Bytes b);
 };
@@ -79,12 +118,21 @@ struct NewChannel {
 struct Attach {
   uint64_t connection_id = 0;
   std::string client_ip;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.connection_id);
+    io.str(m.client_ip, 64);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Attach> decode(Bytes b);
 };
 
 struct Reload {
   std::string config_text;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.str(m.config_text, kMaxConfigText);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Reload> decode(Bytes b);
 };

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ipc/codec.h"
 #include "common/wire/reader.h"
 #include "common/wire/writer.h"
 
@@ -28,6 +29,10 @@ constexpr size_t kMaxPipeName = 64;
 
 struct Hello {
   uint32_t version = kVersion;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.version);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Hello> decode(Bytes b);
 };
@@ -37,6 +42,12 @@ struct Open {
   uint32_t handle = 0;         // chosen by the session, unique per channel
   std::string pipe;            // lower-case name without "\\PIPE\\"
   std::string user;            // for logging and per-user answers
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.handle);
+    io.str(m.pipe, kMaxPipeName);
+    io.str(m.user, 256);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Open> decode(Bytes b);
 };
@@ -44,6 +55,10 @@ struct Open {
 // Status answers carry an NTSTATUS value.
 struct StatusAnswer {
   uint32_t status = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.status);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<StatusAnswer> decode(Bytes b);
 };
@@ -51,6 +66,11 @@ struct StatusAnswer {
 struct Write {
   uint32_t handle = 0;
   std::vector<uint8_t> data;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.handle);
+    io.blob(m.data, kMaxData);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Write> decode(Bytes b);
 };
@@ -58,6 +78,11 @@ struct Write {
 struct Read {
   uint32_t handle = 0;
   uint32_t max = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.handle);
+    io.u32(m.max);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Read> decode(Bytes b);
 };
@@ -66,6 +91,12 @@ struct Transceive {
   uint32_t handle = 0;
   uint32_t max = 0;
   std::vector<uint8_t> data;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.handle);
+    io.u32(m.max);
+    io.blob(m.data, kMaxData);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Transceive> decode(Bytes b);
 };
@@ -75,12 +106,21 @@ struct Transceive {
 struct DataAnswer {
   uint32_t status = 0;
   std::vector<uint8_t> data;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.status);
+    io.blob(m.data, kMaxData);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<DataAnswer> decode(Bytes b);
 };
 
 struct Close {
   uint32_t handle = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.handle);
+  }
   void encode(ByteWriter& w) const;
   static std::optional<Close> decode(Bytes b);
 };
