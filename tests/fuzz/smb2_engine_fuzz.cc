@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/keys.cc smbd-session/crypto/smb_crypto.cc smbd-session/command_table.cc smbd-session/engine.cc smbd-session/cmd_negotiate.cc smbd-session/cmd_session_setup.cc smbd-session/cmd_tree.cc smbd-session/cmd_ioctl.cc smbd-session/cmd_misc.cc common/config/config.cc common/util/utf16.cc common/log/log.cc common/smb/ntstatus.cc
+// fuzz-sources: tests/support/fileops_stubs.cc smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/keys.cc smbd-session/crypto/smb_crypto.cc smbd-session/command_table.cc smbd-session/engine.cc smbd-session/cmd_negotiate.cc smbd-session/cmd_session_setup.cc smbd-session/cmd_tree.cc smbd-session/cmd_ioctl.cc smbd-session/cmd_misc.cc common/config/config.cc common/util/utf16.cc common/log/log.cc common/smb/ntstatus.cc
 // fuzz-libs: -lcrypto -linih
 // The whole SMB2 engine (process_frame) behind the transport, with the
 // helpers and the file-system handlers stubbed: central checks, credits,
@@ -25,15 +25,6 @@ using namespace cifsd;
 using namespace cifsd::session;
 
 namespace cifsd::session {
-NtStatus handle_create(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_close(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_flush(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_read(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_set_info(Request&, ByteWriter&) { return status::kNotSupported; }
-void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
 bool helper_hello(Connection&, ipc::master::Role) { return true; }
 NtStatus auth_neg_token(Connection&, std::vector<uint8_t>* blob) { blob->assign(4, 0x60); return status::kSuccess; }
 NtStatus auth_session_setup(Connection&, const ipc::auth::SessionSetup& req, ipc::auth::SessionSetupAnswer* ans) {

@@ -30,15 +30,6 @@ using namespace cifsd::session;
 
 // ---- stubs for what the engine calls outside this test's scope ----
 namespace cifsd::session {
-NtStatus handle_create(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_close(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_flush(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_read(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
-NtStatus handle_set_info(Request&, ByteWriter&) { return status::kNotSupported; }
-void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
 
 bool helper_hello(Connection&, ipc::master::Role) { return true; }
 NtStatus auth_neg_token(Connection&, std::vector<uint8_t>* blob) {
