@@ -54,6 +54,16 @@ bool single(Bytes c, uint8_t tag, Bytes* contents, Bytes* raw = nullptr) {
   return true;
 }
 
+// An optional OCTET STRING field (mechToken, responseToken, mechListMIC):
+// marks it present and keeps its bytes.
+bool octet_field(Bytes c, bool* present, std::vector<uint8_t>* out) {
+  Bytes inner;
+  if (!single(c, der::kOctetString, &inner)) return false;
+  *present = true;
+  *out = vec(inner);
+  return true;
+}
+
 bool parse_init_body(Bytes nego_token, NegTokenInit* out) {
   // NegotiationToken: [0] NegTokenInit
   Bytes seq;
@@ -72,15 +82,9 @@ bool parse_init_body(Bytes nego_token, NegTokenInit* out) {
       case 1:  // reqFlags: ignored (deprecated)
         return single(c, der::kBitString, &inner);
       case 2:
-        if (!single(c, der::kOctetString, &inner)) return false;
-        out->has_mech_token = true;
-        out->mech_token = vec(inner);
-        return true;
+        return octet_field(c, &out->has_mech_token, &out->mech_token);
       case 3:
-        if (!single(c, der::kOctetString, &inner)) return false;
-        out->has_mic = true;
-        out->mech_list_mic = vec(inner);
-        return true;
+        return octet_field(c, &out->has_mic, &out->mech_list_mic);
     }
     return false;
   });
@@ -120,15 +124,9 @@ bool parse_neg_token_resp(Bytes blob, NegTokenResp* out) {
         out->supported_mech = vec(inner);
         return true;
       case 2:
-        if (!single(c, der::kOctetString, &inner)) return false;
-        out->has_response_token = true;
-        out->response_token = vec(inner);
-        return true;
+        return octet_field(c, &out->has_response_token, &out->response_token);
       case 3:
-        if (!single(c, der::kOctetString, &inner)) return false;
-        out->has_mic = true;
-        out->mech_list_mic = vec(inner);
-        return true;
+        return octet_field(c, &out->has_mic, &out->mech_list_mic);
     }
     return false;
   });
