@@ -1,8 +1,12 @@
-// Stand-ins for smbd-session's file-system handlers, for tests and fuzzers
-// that drive the protocol engine alone: every file command answers
-// NOT_SUPPORTED, so what is exercised is the engine's own logic.
+// Stand-ins for what surrounds smbd-session's protocol engine, for tests and
+// fuzzers that drive the engine alone: every file command answers
+// NOT_SUPPORTED, the share-mode broker grants everything and identity
+// switches succeed, so what is exercised is the engine's own logic.
+// (Auth and rpc stand-ins differ per driver and stay with each driver.)
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/helper_clients.h"
+#include "smbd-session/identity.h"
 
 namespace cifsd::session {
 
@@ -15,5 +19,10 @@ NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupp
 NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_set_info(Request&, ByteWriter&) { return status::kNotSupported; }
 void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
+
+NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }
+void broker_share_close(Connection&, uint64_t) {}
+bool become_user(const ipc::auth::Identity&) { return true; }
+void become_service() {}
 
 }  // namespace cifsd::session

@@ -62,10 +62,6 @@ NtStatus rpc_transceive(Connection&, uint32_t, Bytes, uint32_t, std::vector<uint
   return status::kPipeBroken;
 }
 void rpc_close(Connection&, uint32_t) {}
-NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }
-void broker_share_close(Connection&, uint64_t) {}
-bool become_user(const ipc::auth::Identity&) { return true; }
-void become_service() {}
 }  // namespace cifsd::session
 
 namespace {
