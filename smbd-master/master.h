@@ -19,6 +19,7 @@
 #include "smbd-master/daemon.h"
 #include "smbd-master/events.h"
 #include "smbd-master/privileges.h"
+#include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
 
 namespace cifsd::master {
@@ -93,6 +94,9 @@ class Master {
   void on_session_readable(Session& s);
   bool handle_session_message(Session& s, const ipc::Message& m);
   bool answer_new_channel(Session& s, ipc::master::Role helper, uint32_t seq);
+  // Sends notifications to their sessions; a session whose channel is full
+  // (it does not read) or gone is killed, never waited for.
+  void deliver(std::vector<Notify>& notes);
   void session_channel_closed(Session& s);
   void kill_session(Session& s, const char* why);
   void session_reaped(pid_t pid, int status);
@@ -130,6 +134,7 @@ class Master {
   Helper auth_{ipc::master::Role::kAuth, "smbd-auth"};
   Helper rpc_{ipc::master::Role::kRpc, "smbd-rpc"};
   std::map<pid_t, std::unique_ptr<Session>> sessions_;
+  std::map<uint64_t, Session*> by_conn_;  // live channels by connection id
   std::map<std::string, uint32_t> per_ip_;
   uint64_t next_conn_id_ = 1;
   ShareModeTable broker_;

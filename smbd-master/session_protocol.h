@@ -16,16 +16,27 @@ struct SessionState {
   bool hello_done = false;
 };
 
+// A notification for some session (this one or another): sent with seq 0
+// and no answer expected (ipc::master::kFirstNotification).
+struct Notify {
+  uint64_t conn_id = 0;
+  uint16_t type = 0;
+  std::vector<uint8_t> payload;
+};
+
 struct SessionAction {
   enum Kind {
     kViolation,    // kill the session
     kAnswer,       // send `type` with `payload`
     kNewChannel,   // the caller attaches a fresh channel to `helper` and answers
+    kNone,         // no answer (the frame was a notification from the session)
   };
   Kind kind = kViolation;
   uint16_t type = 0;
   std::vector<uint8_t> payload;
   ipc::master::Role helper = ipc::master::Role::kAuth;
+  // Sent after the answer, in order (e.g. oplock breaks this open caused).
+  std::vector<Notify> notify;
 };
 
 constexpr uint32_t kStatusTooManyOpenedFiles = 0xC000011F;

@@ -2,6 +2,7 @@
 // helpers, fork+exec, then the session's requests to the broker. Every
 // message is decoded strictly; a violation costs only that session.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -107,6 +108,13 @@ void Master::on_accept(int raw_fd, const sockaddr* sa, int) {
   pid_t pid = spawn(spec);
   if (pid < 0) return;
 
+  // Never block on a session: one that stops reading its channel is killed
+  // when a send fails (see deliver), instead of stalling the whole master.
+  int fl = fcntl(master_mine.get(), F_GETFL);
+  if (fl < 0 || fcntl(master_mine.get(), F_SETFL, fl | O_NONBLOCK) < 0) {
+    kill(pid, SIGKILL);
+    return;
+  }
   auto s = std::make_unique<Session>();
   s->master = this;
   s->pid = pid;
@@ -124,6 +132,7 @@ void Master::on_accept(int raw_fd, const sockaddr* sa, int) {
   timeval tv{kSessionHelloTimeoutS, 0};
   if (s->hello_timer) evtimer_add(s->hello_timer.get(), &tv);
   per_ip_[ip]++;
+  by_conn_[conn_id] = s.get();
   LOG_I("connection %llu from %s:%u: smbd-session pid %d", (unsigned long long)conn_id, ip.c_str(),
         unsigned(port), int(pid));
   sessions_.emplace(pid, std::move(s));
@@ -149,14 +158,31 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
   SessionAction a = handle_session_frame(st, m, broker_, hello, limit);
   s.hello_done = st.hello_done;
+  bool ok = false;
   switch (a.kind) {
     case SessionAction::kAnswer:
-      return ipc::send_message(s.chan.get(), mp::kVersion, a.type, m.seq,
-                               {a.payload.data(), a.payload.size()});
+      ok = ipc::send_message(s.chan.get(), mp::kVersion, a.type, m.seq, {a.payload.data(), a.payload.size()});
+      break;
     case SessionAction::kNewChannel:
-      return answer_new_channel(s, a.helper, m.seq);
+      ok = answer_new_channel(s, a.helper, m.seq);
+      break;
+    case SessionAction::kNone:
+      ok = true;
+      break;
     default:
-      return false;
+      break;
+  }
+  if (ok) deliver(a.notify);
+  return ok;
+}
+
+void Master::deliver(std::vector<Notify>& notes) {
+  for (Notify& n : notes) {
+    auto it = by_conn_.find(n.conn_id);
+    if (it == by_conn_.end() || !it->second->chan) continue;  // gone meanwhile
+    Session& target = *it->second;
+    if (!ipc::send_message(target.chan.get(), mp::kVersion, n.type, 0, {n.payload.data(), n.payload.size()}))
+      kill_session(target, "its master channel is full or broken");
   }
 }
 
@@ -184,6 +210,7 @@ void Master::session_channel_closed(Session& s) {
   // The process is ending (or ended); its opens no longer exist.
   size_t n = broker_.drop_connection(s.conn_id);
   if (n) LOG_D("connection %llu: dropped %zu share-mode records", (unsigned long long)s.conn_id, n);
+  by_conn_.erase(s.conn_id);
   s.ev.reset();
   s.hello_timer.reset();
   s.chan.reset();

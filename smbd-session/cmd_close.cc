@@ -12,6 +12,7 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -43,9 +44,11 @@ void delete_now(Tree& tree, const Open& open) {
 }  // namespace
 
 void close_open(Connection& conn, Tree& tree, Open& open) {
+  end_async_for_open(conn, open.id.volatile_);
   if (open.is_pipe) {
     rpc_close(conn, open.pipe_handle);
   } else {
+    vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     if (open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
     if (open.broker_id) broker_share_close(conn, open.broker_id);
@@ -64,6 +67,8 @@ NtStatus handle_close(Request& req, ByteWriter& out) {
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
 
+  // A deferred write-time update lands before the final attributes are read.
+  if (!open->is_pipe) vfs::wtime::on_close(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   vfs::FileStat st;
   bool have = false;
   if ((flags & kPostQueryAttrib) && !open->is_pipe)

@@ -24,6 +24,7 @@ void write_response(ByteWriter& out, uint16_t flags, Bytes blob) {
 }
 
 void close_trees(Connection& c, Session& s) {
+  end_async_for_session(c, s.id);
   for (auto& [tid, tree] : s.trees) {
     auto opens = std::move(tree->opens);
     tree->opens.clear();

@@ -127,6 +127,7 @@ NtStatus handle_tree_connect(Request& req, ByteWriter& out) {
 NtStatus handle_tree_disconnect(Request& req, ByteWriter& out) {
   Session& s = *req.session;
   Tree& t = *req.tree;
+  end_async_for_tree(req.conn, s.id, t.id);
   // Moved out first: close_open may look the open up in the tree or drop it.
   auto opens = std::move(t.opens);
   t.opens.clear();

@@ -3,16 +3,23 @@
 // extends it; handlers read the negotiated parameters from it.
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "common/config/config.h"
+#include "common/ipc/channel.h"
 #include "common/util/unique_fd.h"
+#include "smbd-session/async.h"
 #include "smbd-session/credits.h"
 #include "smbd-session/request.h"
 
 namespace cifsd::session {
+
+class EventLoop;
+using MasterHandler = std::function<void(Connection&, const ipc::Message&)>;
 
 struct Connection {
   Config config;                       // parsed from the text the master handed over
@@ -55,6 +62,19 @@ struct Connection {
   // IPC channels (fixed fds after exec; replaced when a helper restarts)
   UniqueFd master_fd, auth_fd, rpc_fd;
   uint32_t ipc_seq = 1;
+
+  // Event-driven work (async.h, master_link.h). `loop` is null in unit tests
+  // and fuzzers that drive the engine without one; `send` queues a complete
+  // frame for the client (null: frames are dropped, e.g. after the end).
+  EventLoop* loop = nullptr;
+  std::function<void(std::vector<uint8_t>)> send;
+  std::map<uint64_t, std::unique_ptr<AsyncOp>> async_ops;  // by AsyncId
+  uint64_t next_async_id = 1;
+  // Master notifications by type, the ones read during a call and waiting to
+  // be dispatched, and how to get the loop to dispatch them.
+  std::map<uint16_t, MasterHandler> master_handlers;
+  std::deque<ipc::Message> master_inbox;
+  std::function<void()> schedule_master_dispatch;
 };
 
 }  // namespace cifsd::session

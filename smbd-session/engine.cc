@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/log/log.h"
+#include "smbd-session/async.h"
 #include "smbd-session/command_table.h"
 #include "smbd-session/crypto/smb_crypto.h"
 #include "smbd-session/identity.h"
@@ -25,12 +26,6 @@ bool keeps_body(uint16_t command, NtStatus s) {
   return false;
 }
 
-void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
-  (*out)[at] = kNbSessionMessage;
-  (*out)[at + 1] = uint8_t(len >> 16);
-  (*out)[at + 2] = uint8_t(len >> 8);
-  (*out)[at + 3] = uint8_t(len);
-}
 
 // Payload size of a multi-credit request (MS-SMB2 3.3.5.2.5), 0 if the
 // command is not one of them.
@@ -61,11 +56,6 @@ uint64_t credit_payload(uint16_t command, Bytes body) {
 }
 
 crypto::SignAlg sign_alg(const Session& s) { return crypto::SignAlg(s.dialect_signing_alg); }
-
-bool session_can_sign(const Session& s) {
-  return s.state == Session::State::kValid && !s.signing_key.empty() &&
-         !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
-}
 
 // Everything about one command of a compound that the next related one inherits.
 struct ChainState {
@@ -106,6 +96,22 @@ EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out
 
 }  // namespace
 
+void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
+  (*out)[at] = kNbSessionMessage;
+  (*out)[at + 1] = uint8_t(len >> 16);
+  (*out)[at + 2] = uint8_t(len >> 8);
+  (*out)[at + 3] = uint8_t(len);
+}
+
+bool session_can_sign(const Session& s) {
+  return s.state == Session::State::kValid && !s.signing_key.empty() &&
+         !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
+}
+
+void sign_response(const Session& s, MutBytes msg) {
+  crypto::sign_message(sign_alg(s), s.signing_key, msg);
+}
+
 void write_error_body(ByteWriter& w) {
   w.u16(9);
   w.u8(0);   // ErrorContextCount
@@ -131,8 +137,6 @@ Open* find_open(Request& req, FileId id) {
   if (it == req.tree->opens.end() || it->second->id.persistent != id.persistent) return nullptr;
   return it->second.get();
 }
-
-namespace {
 
 constexpr size_t kTransformSize = 52;
 
@@ -166,6 +170,8 @@ bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, s
   std::memcpy(t + 4, tag.data(), 16);
   return true;
 }
+
+namespace {
 
 EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* out, Session* enc);
 
@@ -281,6 +287,7 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
     Bytes body = msg.subspan(smb2::kHeaderSize);
     Request req{c, h, msg, body};
     req.compound_file_id = &chain.file_id;
+    req.encrypted_by = enc_id;
     NtStatus st = status::kSuccess;
     uint64_t eff_session = h.session_id;
     uint32_t eff_tree = h.tree_id;
@@ -306,7 +313,13 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       if ((charge ? charge : 1) < expected) st = status::kInvalidParameter;
     }
     if (h.command == smb2::kCancel) {
-      // Nothing is ever pending, so there is nothing to cancel and no response.
+      // CANCEL gets no response of its own (3.3.5.16); the cancelled
+      // request's final response says what happened.
+      if (st == status::kSuccess) {
+        Smb2Header ch = h;
+        ch.session_id = eff_session;
+        cancel_request(c, ch);
+      }
       chain.session_id = eff_session;
       chain.tree_id = eff_tree;
       continue;
@@ -384,6 +397,12 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
         if (as_user) become_service();
       }
       if (c.disconnect) return EngineResult::kDisconnect;
+      // kPending is only valid from a handler that registered an async op.
+      if (st == status::kPending && req.async_id == 0) st = status::kInternalError;
+      if (st != status::kPending && req.async_id != 0) {
+        complete_async(c, req.async_id, st, {resp_body.data(), resp_body.size()});
+        st = status::kInternalError;  // not reached by correct handlers
+      }
     }
     if (st != status::kSuccess && !keeps_body(h.command, st) && !req.keep_error_body) {
       resp_body.clear();
@@ -412,6 +431,11 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
     rh.status = st;
     rh.command = h.command;
     rh.flags = smb2::kFlagResponse | (related ? smb2::kFlagRelated : 0);
+    if (st == status::kPending) {
+      // The interim response (3.3.4.2): async form of the header.
+      rh.flags |= smb2::kFlagAsync;
+      rh.async_id = req.async_id;
+    }
     rh.message_id = h.message_id;
     rh.session_id = req.session ? req.session->id : eff_session;
     rh.tree_id = req.tree ? req.tree->id : eff_tree;
@@ -437,7 +461,8 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
     ow.bytes(resp_body);
 
     // Remember what to sign: done once the chain's padding is final.
-    bool sign = !enc && sign_sess && session_can_sign(*sign_sess) &&
+    // Interim responses are not signed (3.3.4.2); the final one will be.
+    bool sign = !enc && sign_sess && session_can_sign(*sign_sess) && st != status::kPending &&
                 (req_signed || sign_sess->signing_required || req.force_sign);
     pending.push_back({msg_at, sign_sess ? sign_sess->id : 0, sign});
     last_msg_at = msg_at;

@@ -24,4 +24,13 @@ uint32_t frame_limit(const Connection& c);
 // The standard 9-byte error response body (MS-SMB2 2.2.2).
 void write_error_body(ByteWriter& w);
 
+// Pieces the engine shares with responses sent outside a request's frame
+// (async.cc): whether a session signs, signing one message in place, turning
+// the SMB2 messages after the 4-byte frame header at frame_at into a
+// TRANSFORM in place, and writing a frame header.
+bool session_can_sign(const Session& s);
+void sign_response(const Session& s, MutBytes msg);
+bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at);
+void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len);
+
 }  // namespace cifsd::session

@@ -19,4 +19,31 @@ void FdEvent::disable() {
   enabled_ = false;
 }
 
+Timer::Timer(EventLoop& loop, std::function<void()> cb)
+    : cb_(std::move(cb)), ev_(evtimer_new(loop.base(), trampoline, this)) {}
+
+void Timer::trampoline(evutil_socket_t, short, void* arg) { static_cast<Timer*>(arg)->cb_(); }
+
+void Timer::arm_ms(uint64_t ms) {
+  if (!ev_) return;
+  timeval tv{time_t(ms / 1000), suseconds_t((ms % 1000) * 1000)};
+  evtimer_add(ev_.get(), &tv);
+}
+
+void Timer::cancel() {
+  if (ev_) evtimer_del(ev_.get());
+}
+
+bool Timer::armed() const { return ev_ && evtimer_pending(ev_.get(), nullptr); }
+
+Deferred::Deferred(EventLoop& loop, std::function<void()> cb)
+    : cb_(std::move(cb)), ev_(event_new(loop.base(), -1, 0, trampoline, this)) {}
+
+void Deferred::trampoline(evutil_socket_t, short, void* arg) { static_cast<Deferred*>(arg)->cb_(); }
+
+void Deferred::schedule() {
+  // Activating an already active event only merges flags: no double call.
+  if (ev_) event_active(ev_.get(), 0, 0);
+}
+
 }  // namespace cifsd::session

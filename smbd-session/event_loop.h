@@ -2,6 +2,7 @@
 // libevent behind RAII: one event base, persistent read/write events.
 #include <event2/event.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -37,6 +38,40 @@ class FdEvent {
   std::function<void()> cb_;
   std::unique_ptr<event, EventDeleter> ev_;
   bool enabled_ = false;
+};
+
+// A one-shot timer calling a std::function; re-armable, cancelled on destruction.
+class Timer {
+ public:
+  Timer(EventLoop& loop, std::function<void()> cb);
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+  bool ok() const { return ev_ != nullptr; }
+  void arm_ms(uint64_t ms);
+  void cancel();
+  bool armed() const;
+
+ private:
+  static void trampoline(evutil_socket_t, short, void* arg);
+  struct EventDeleter { void operator()(event* e) const { event_free(e); } };
+  std::function<void()> cb_;
+  std::unique_ptr<event, EventDeleter> ev_;
+};
+
+// Runs a callback on the next loop iteration (used to process work queued
+// while the loop was busy elsewhere, e.g. master messages read during a call).
+class Deferred {
+ public:
+  Deferred(EventLoop& loop, std::function<void()> cb);
+  Deferred(const Deferred&) = delete;
+  Deferred& operator=(const Deferred&) = delete;
+  void schedule();
+
+ private:
+  static void trampoline(evutil_socket_t, short, void* arg);
+  struct EventDeleter { void operator()(event* e) const { event_free(e); } };
+  std::function<void()> cb_;
+  std::unique_ptr<event, EventDeleter> ev_;
 };
 
 }  // namespace cifsd::session

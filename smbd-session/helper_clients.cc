@@ -3,6 +3,7 @@
 #include "common/ipc/channel.h"
 #include "common/ipc/rpc_proto.h"
 #include "common/log/log.h"
+#include "smbd-session/master_link.h"
 
 namespace cifsd::session {
 namespace {
@@ -30,9 +31,7 @@ bool renew_channel(Connection& c, m::Role which) {
   ByteWriter w(buf);
   m::NewChannel{which}.encode(w);
   ipc::Message ans;
-  ipc::RecvStatus rs;
-  if (!call_once(c, c.master_fd.get(), m::kVersion, m::kNewChannel, {buf.data(), buf.size()}, &ans, &rs))
-    return false;
+  if (!master_call(c, m::kNewChannel, {buf.data(), buf.size()}, &ans)) return false;
   auto st = m::StatusAnswer::decode(ans.body());
   if (!st || st->status != status::kSuccess || !ans.fd.valid()) return false;
   channel_of(c, which) = std::move(ans.fd);
@@ -199,9 +198,7 @@ void rpc_close(Connection& c, uint32_t handle) {
 NtStatus broker_share_open(Connection& c, const m::ShareOpen& req) {
   auto buf = encode(req);
   ipc::Message ans;
-  ipc::RecvStatus rs;
-  if (!call_once(c, c.master_fd.get(), m::kVersion, m::kShareOpen, {buf.data(), buf.size()}, &ans, &rs))
-    return status::kInternalError;
+  if (!master_call(c, m::kShareOpen, {buf.data(), buf.size()}, &ans)) return status::kInternalError;
   auto a = m::StatusAnswer::decode(ans.body());
   return a ? a->status : status::kInternalError;
 }
@@ -211,8 +208,7 @@ void broker_share_close(Connection& c, uint64_t open_id) {
   sc.open_id = open_id;
   auto buf = encode(sc);
   ipc::Message ans;
-  ipc::RecvStatus rs;
-  call_once(c, c.master_fd.get(), m::kVersion, m::kShareClose, {buf.data(), buf.size()}, &ans, &rs);
+  master_call(c, m::kShareClose, {buf.data(), buf.size()}, &ans);
 }
 
 }  // namespace cifsd::session

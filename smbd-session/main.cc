@@ -21,6 +21,7 @@
 #include "smbd-session/event_loop.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/master_link.h"
 #include "smbd-session/transport.h"
 
 using namespace cifsd;
@@ -62,6 +63,8 @@ bool hello_master(Connection& c) {
 
 // Releases every open (share-mode records, pipe handles) at the end.
 void teardown(Connection& c) {
+  c.send = nullptr;
+  end_all_async(c);
   for (auto& [sid, s] : c.sessions) {
     for (auto& [tid, t] : s->trees) {
       auto opens = std::move(t->opens);
@@ -110,15 +113,16 @@ int main(int argc, char** argv) {
   EventLoop loop;
   if (!loop.ok()) return 1;
   ClientTransport transport(loop, c, client.get());
-  // The master channel: EOF means the master is gone, so this session ends.
+  c.loop = &loop;
+  c.send = [&transport](std::vector<uint8_t> frame) { transport.send(std::move(frame)); };
+  Deferred master_dispatch_ev(loop, [&c] { master_dispatch(c); });
+  c.schedule_master_dispatch = [&master_dispatch_ev] { master_dispatch_ev.schedule(); };
+  // The master channel: its notifications, and EOF when the master is gone,
+  // which ends this session.
   FdEvent master_ev(loop, c.master_fd.get(), EV_READ, [&] {
-    ipc::Message m;
-    ipc::RecvStatus rs = ipc::recv_message(c.master_fd.get(), ipc::master::kVersion, &m, 0);
-    if (rs == ipc::RecvStatus::kClosed || rs == ipc::RecvStatus::kViolation) {
+    if (!master_readable(c)) {
       LOG_I("master channel closed; ending the session");
       loop.stop();
-    } else if (rs == ipc::RecvStatus::kOk) {
-      LOG_D("ignoring unsolicited master message %u", m.type);
     }
   });
   if (!transport.ok() || !master_ev.ok()) return 1;

@@ -126,6 +126,11 @@ struct Request {
   // Set by a handler whose error status carries a real body (e.g. the
   // COPYCHUNK limits with STATUS_INVALID_PARAMETER).
   bool keep_error_body = false;
+  // The session whose key decrypted this request (0: it came in the clear).
+  uint64_t encrypted_by = 0;
+  // Set by go_async() (async.h): the handler returned kPending and the engine
+  // answers with an interim response carrying this AsyncId.
+  uint64_t async_id = 0;
 };
 
 using Handler = NtStatus (*)(Request& req, ByteWriter& out);

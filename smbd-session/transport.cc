@@ -39,6 +39,15 @@ void ClientTransport::queue(std::vector<uint8_t> bytes) {
   on_writable();  // try at once; most responses go out without waiting
 }
 
+void ClientTransport::send(std::vector<uint8_t> frame) {
+  if (finished_) return;
+  queue(std::move(frame));
+  if (c_.disconnect) {
+    on_writable();
+    finish();
+  }
+}
+
 void ClientTransport::on_readable() {
   for (int frames = 0; frames < kFramesPerWakeup && !finished_;) {
     MutBytes want = framer_.want();

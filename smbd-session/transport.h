@@ -17,6 +17,9 @@ class ClientTransport {
   bool ok() const { return read_ev_.ok() && write_ev_.ok(); }
   void start() { read_ev_.enable(); }
   bool finished() const { return finished_; }
+  // Queues a complete frame produced outside a request (async completions,
+  // break notifications). Dropped once the connection is finished.
+  void send(std::vector<uint8_t> frame);
 
  private:
   void on_readable();

@@ -27,6 +27,12 @@ enum Type : uint16_t {
   kReload = 12, kReloadAnswer = 13,        // new configuration text
 };
 
+// Notifications: messages with seq 0 that get no answer, from the master to a
+// session unasked (an oplock break for one of its opens, ...) or the other
+// way. Their types are even and at least kFirstNotification, so a session can
+// tell them from the answer it waits for (smbd-session/master_link.h).
+constexpr uint16_t kFirstNotification = 0x100;
+
 enum class Role : uint32_t { kSession = 1, kAuth = 2, kRpc = 3 };
 
 constexpr size_t kMaxConfigText = 100 * 1024;

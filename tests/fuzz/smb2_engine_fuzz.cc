@@ -1,4 +1,4 @@
-// fuzz-sources: tests/support/fileops_stubs.cc smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/keys.cc smbd-session/crypto/smb_crypto.cc smbd-session/command_table.cc smbd-session/engine.cc smbd-session/cmd_negotiate.cc smbd-session/cmd_session_setup.cc smbd-session/cmd_tree.cc smbd-session/cmd_ioctl.cc smbd-session/cmd_misc.cc common/config/config.cc common/util/utf16.cc common/log/log.cc common/smb/ntstatus.cc
+// fuzz-sources: tests/support/fileops_stubs.cc smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/keys.cc smbd-session/crypto/smb_crypto.cc smbd-session/command_table.cc smbd-session/engine.cc smbd-session/async.cc smbd-session/cmd_negotiate.cc smbd-session/cmd_session_setup.cc smbd-session/cmd_tree.cc smbd-session/cmd_ioctl.cc smbd-session/cmd_misc.cc common/config/config.cc common/util/utf16.cc common/log/log.cc common/smb/ntstatus.cc
 // fuzz-libs: -lcrypto -linih
 // The whole SMB2 engine (process_frame) behind the transport, with the
 // helpers and the file-system handlers stubbed: central checks, credits,

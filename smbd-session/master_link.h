@@ -1,0 +1,34 @@
+#pragma once
+// The session's side of its master channel. Calls are synchronous
+// request/answer exchanges (bounded in time), but the master also sends
+// notifications on its own: an oplock break for an open of ours, a byte range
+// that became free, a session to log off... Notifications are messages of an
+// even type >= ipc::master::kFirstNotification with seq 0; they get no answer.
+// One that arrives while a call waits for its answer is queued and dispatched
+// from the event loop afterwards, in arrival order, so handlers never run
+// inside another call.
+#include <cstdint>
+
+#include "common/ipc/channel.h"
+#include "smbd-session/connection.h"
+
+namespace cifsd::session {
+
+// Registers the handler for one notification type (replacing any earlier).
+void master_on(Connection& c, uint16_t type, MasterHandler handler);
+
+// One request/answer on the master channel; the answer's type must be
+// type|1. False on a timeout, a closed channel or a contract violation.
+bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answer);
+
+// Sends a message that gets no answer (a session's own notification).
+bool master_send(Connection& c, uint16_t type, Bytes payload);
+
+// From the event loop when the channel is readable: reads what is there and
+// dispatches it. False when the channel closed or broke the contract.
+bool master_readable(Connection& c);
+
+// Dispatches the notifications queued during calls.
+void master_dispatch(Connection& c);
+
+}  // namespace cifsd::session
