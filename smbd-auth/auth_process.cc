@@ -114,6 +114,7 @@ void AuthProcess::on_master() {
       Channel c;
       c.fd = std::move(m.fd);
       c.server = std::make_unique<SessionChannel>(env_);
+      c.server->set_throttle(&throttle_, at->client_ip);
       c.connection_id = at->connection_id;
       LOG_D("session channel attached for connection %llu (%s)",
             (unsigned long long)at->connection_id, at->client_ip.c_str());
@@ -160,7 +161,7 @@ void AuthProcess::on_channel(size_t i) {
   if (!close) {
     uint16_t type = 0;
     std::vector<uint8_t> answer;
-    if (!c.server->handle(m.type, m.body(), now_s(), &type, &answer)) {
+    if (!c.server->handle(m.type, m.body(), now_s(), &type, &answer, now_ms())) {
       LOG_W("connection %llu: auth protocol violation (message type %u); closing its channel",
             (unsigned long long)c.connection_id, unsigned(m.type));
       close = true;
@@ -224,6 +225,7 @@ int AuthProcess::run() {
     int64_t now = now_s();
     if (now - last_expire >= 30) {
       for (auto& c : channels_) c.server->expire(now);
+      throttle_.expire(now_ms());
       last_expire = now;
     }
   }

@@ -10,6 +10,7 @@
 
 #include "common/util/unique_fd.h"
 #include "smbd-auth/auth_env.h"
+#include "smbd-auth/logon_throttle.h"
 #include "smbd-auth/session_channel.h"
 #include "smbd-auth/unix_identity.h"
 
@@ -52,6 +53,8 @@ class AuthProcess {
   std::string master_passdb_path_;
   std::string config_passdb_path_;
   std::vector<Channel> channels_;
+  // Failed-logon rate limiter shared by all channels (per address, per account).
+  LogonThrottle throttle_;
 };
 
 }  // namespace cifsd::auth

@@ -135,6 +135,7 @@ AuthOutcome NtlmServer::authenticate(Bytes msg) {
     LOG_I("malformed NTLMSSP AUTHENTICATE");
     return out;
   }
+  attempted_user_ = a.user_name;
   uint32_t negotiated = a.flags & flags_;
 
   // Anonymous: no user and no NT response (MS-NLMP 3.2.5.1.2).

@@ -41,6 +41,10 @@ class NtlmServer {
   // Server->client signature over `data` with sequence number 0.
   std::vector<uint8_t> server_signature(Bytes data) const;
 
+  // The user name the AUTHENTICATE message carried (empty before it or if it
+  // was malformed), whatever the verdict: the rate limiter keys failures by it.
+  const std::string& attempted_user() const { return attempted_user_; }
+
   // For tests: a fixed server challenge instead of a random one.
   void set_challenge_for_test(const std::array<uint8_t, 8>& c) { fixed_challenge_ = c; }
 
@@ -60,6 +64,7 @@ class NtlmServer {
   std::optional<std::array<uint8_t, 8>> fixed_challenge_;
   std::vector<uint8_t> negotiate_msg_, challenge_msg_;
   uint32_t negotiated_flags_ = 0;
+  std::string attempted_user_;
   bool keys_ready_ = false;
   crypto::SecretArray<16> client_sign_, client_seal_, server_sign_, server_seal_;
 };

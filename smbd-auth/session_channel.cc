@@ -30,7 +30,8 @@ void SessionChannel::expire(int64_t now_s) {
   }
 }
 
-bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_t>* answer) {
+bool SessionChannel::session_setup(Bytes body, int64_t now_s, int64_t now_ms,
+                                   std::vector<uint8_t>* answer) {
   auto req = ia::SessionSetup::decode(body);
   if (!req) return false;
   expire(now_s);
@@ -49,10 +50,12 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_
     contexts_[id] = Entry{std::make_unique<AuthContext>(env_), now_s};
   }
   auto it = contexts_.find(id);
+  std::string account;
   if (it == contexts_.end()) {
     a.result = ia::SetupResult::kInvalid;  // expired or never issued
   } else {
     a = it->second.ctx->step(req->blob);
+    account = it->second.ctx->ntlm().attempted_user();
     if (a.result == ia::SetupResult::kMoreProcessing) a.context = id;
     else contexts_.erase(it);
   }
@@ -67,6 +70,10 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_
     failures_++;
     uint32_t shift = std::min<uint32_t>(failures_ - 1, 5);
     delay_ms_ = std::min(kFailureDelayBaseMs << shift, kFailureDelayMaxMs);
+    if (throttle_) {
+      int64_t release = throttle_->on_failure(client_address_, account, now_ms);
+      delay_ms_ = std::max<uint32_t>(delay_ms_, uint32_t(std::max<int64_t>(0, release - now_ms)));
+    }
   }
   ByteWriter w(*answer);
   a.encode(w);
@@ -75,7 +82,8 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, std::vector<uint8_
 }
 
 bool SessionChannel::handle(uint16_t type, Bytes body, int64_t now_s, uint16_t* answer_type,
-                            std::vector<uint8_t>* answer) {
+                            std::vector<uint8_t>* answer, int64_t now_ms) {
+  if (now_ms < 0) now_ms = now_s * 1000;
   answer->clear();
   delay_ms_ = 0;
   *answer_type = uint16_t(type | 1);
@@ -98,7 +106,7 @@ bool SessionChannel::handle(uint16_t type, Bytes body, int64_t now_s, uint16_t* 
       return true;
     }
     case ia::kSessionSetup:
-      return session_setup(body, now_s, answer);
+      return session_setup(body, now_s, now_ms, answer);
     case ia::kRelease: {
       auto r = ia::Release::decode(body);
       if (!r) return false;
