@@ -9,6 +9,7 @@
 #include "smbd-session/identity.h"
 #include "smbd-session/negotiate.h"
 #include "smbd-session/pdu.h"
+#include "smbd-session/session_expiry.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -96,30 +97,6 @@ EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out
 
 }  // namespace
 
-void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
-  (*out)[at] = kNbSessionMessage;
-  (*out)[at + 1] = uint8_t(len >> 16);
-  (*out)[at + 2] = uint8_t(len >> 8);
-  (*out)[at + 3] = uint8_t(len);
-}
-
-bool session_can_sign(const Session& s) {
-  return s.state == Session::State::kValid && !s.signing_key.empty() &&
-         !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
-}
-
-void sign_response(const Session& s, MutBytes msg) {
-  crypto::sign_message(sign_alg(s), s.signing_key, msg);
-}
-
-void write_error_body(ByteWriter& w) {
-  w.u16(9);
-  w.u8(0);   // ErrorContextCount
-  w.u8(0);   // Reserved
-  w.u32(0);  // ByteCount
-  w.u8(0);   // ErrorData: one byte, as StructureSize 9 implies
-}
-
 uint32_t frame_limit(const Connection& c) {
   for (const auto& [id, s] : c.sessions)
     if (s->state == Session::State::kValid) {
@@ -136,39 +113,6 @@ Open* find_open(Request& req, FileId id) {
   auto it = req.tree->opens.find(id.volatile_);
   if (it == req.tree->opens.end() || it->second->id.persistent != id.persistent) return nullptr;
   return it->second.get();
-}
-
-constexpr size_t kTransformSize = 52;
-
-// Encrypts the frame's SMB2 messages [frame_at + 4, end) into a TRANSFORM
-// (MS-SMB2 2.2.41, 3.3.4.1.4) in place.
-bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at) {
-  size_t msg_at = frame_at + 4;
-  size_t len = out->size() - msg_at;
-  if (len > UINT32_MAX) return false;
-  out->insert(out->begin() + ptrdiff_t(msg_at), kTransformSize, 0);
-  uint8_t* t = out->data() + msg_at;
-  ByteWriter w;
-  w.u32(smb2::kTransformId);
-  w.zeros(16);  // Signature: the AEAD tag, filled in below
-  // Nonce: salt + counter, unique per connection and so per key.
-  size_t nlen = crypto::cipher_nonce_len(c.cipher);
-  uint8_t nonce[16] = {};
-  std::memcpy(nonce, c.enc_nonce_salt.data(), nlen - 8);
-  uint64_t ctr = ++c.enc_nonce_counter;
-  for (int i = 0; i < 8; i++) nonce[nlen - 8 + i] = uint8_t(ctr >> (8 * i));
-  w.raw(nonce, 16);
-  w.u32(uint32_t(len));
-  w.u16(0);
-  w.u16(0x0001);  // Flags: encrypted
-  w.u64(s.id);
-  std::memcpy(t, w.view().data(), kTransformSize);
-  std::array<uint8_t, 16> tag{};
-  if (!crypto::aead_encrypt(c.cipher, s.encryption_key, {nonce, nlen}, {t + 20, 32},
-                            {t + kTransformSize, len}, &tag))
-    return false;
-  std::memcpy(t + 4, tag.data(), 16);
-  return true;
 }
 
 namespace {
@@ -194,7 +138,7 @@ EngineResult handle_transform(Connection& c, Bytes payload, std::vector<uint8_t>
       it->second->decryption_key.empty())
     return EngineResult::kDisconnect;
   Session* s = it->second.get();
-  std::vector<uint8_t> plain(payload.begin() + kTransformSize, payload.end());
+  std::vector<uint8_t> plain(payload.begin() + smb2::kTransformHeaderSize, payload.end());
   if (!crypto::aead_decrypt(c.cipher, s->decryption_key, nonce.first(crypto::cipher_nonce_len(c.cipher)),
                             payload.subspan(20, 32), {plain.data(), plain.size()}, tag.data())) {
     LOG_W("undecryptable message for session %llx", (unsigned long long)sid);
@@ -331,12 +275,16 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
       auto it = c.sessions.find(eff_session);
       if (it != c.sessions.end()) sess = it->second.get();
     }
+    // "session expiry" (session_expiry.h): an expired session may only close,
+    // unlock and log off until it re-authenticates (MS-SMB2 3.3.5.2.9).
+    bool expired_ok = sess && refresh_session_state(*sess) == Session::State::kExpired &&
+                      expired_session_may(h.command);
     if (st == status::kSuccess && info->needs_session) {
       // A related request inherits the previous one's SessionId; if that
       // names no session the chain itself is malformed.
       if (!sess) st = related ? status::kInvalidParameter : status::kUserSessionDeleted;
-      else if (sess->state == Session::State::kExpired) st = status::kNetworkSessionExpired;
-      else if (sess->state != Session::State::kValid) st = status::kUserSessionDeleted;
+      else if (sess->state == Session::State::kExpired && !expired_ok) st = status::kNetworkSessionExpired;
+      else if (sess->state == Session::State::kInProgress) st = status::kUserSessionDeleted;
     }
     bool req_signed = (h.flags & smb2::kFlagSigned) != 0;
     if (st == status::kSuccess && enc && sess != enc) st = status::kAccessDenied;
@@ -353,7 +301,8 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
         st = status::kAccessDenied;
       }
     }
-    if (st == status::kSuccess && sess && sess->state == Session::State::kValid) req.session = sess;
+    if (st == status::kSuccess && sess && (sess->state == Session::State::kValid || expired_ok))
+      req.session = sess;
     if (st == status::kSuccess && info->needs_tree) {
       auto it = sess->trees.find(eff_tree);
       if (it == sess->trees.end()) st = status::kNetworkNameDeleted;

@@ -1,11 +1,13 @@
 #pragma once
 // SMB2 wire constants (MS-SMB2 2.2). Facts only; no behaviour.
+#include <cstddef>
 #include <cstdint>
 
 namespace cifsd::smb2 {
 
 constexpr uint32_t kProtocolId = 0x424D53FE;       // 0xFE 'S' 'M' 'B' read as little-endian u32
 constexpr uint32_t kTransformId = 0x424D53FD;
+constexpr size_t kTransformHeaderSize = 52;
 constexpr uint32_t kSmb1ProtocolId = 0x424D53FF;
 constexpr uint32_t kHeaderSize = 64;
 

@@ -8,6 +8,7 @@ using NtStatus = uint32_t;
 namespace status {
 constexpr NtStatus kSuccess = 0x00000000;
 constexpr NtStatus kPending = 0x00000103;
+constexpr NtStatus kNotifyCleanup = 0x0000010B;
 constexpr NtStatus kNotifyEnumDir = 0x0000010C;
 constexpr NtStatus kBufferOverflow = 0x80000005;
 constexpr NtStatus kNoMoreFiles = 0x80000006;
