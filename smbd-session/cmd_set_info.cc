@@ -224,7 +224,9 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
   Bytes buf;
-  if (len > req.conn.max_trans || !ByteReader::range(req.pdu, off, len, &buf))
+  // The buffer may not overlap the header or the fixed part of the request.
+  if (len > req.conn.max_trans || (len && off < 64 + 32) ||
+      !ByteReader::range(req.pdu, off, len, &buf))
     return status::kInvalidParameter;
   if (open->is_pipe) return status::kNotSupported;
   if (type != kInfoFile) return status::kNotSupported;  // no fs control, security or quota changes

@@ -274,6 +274,10 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
     if (st == status::kSuccess && eff_session != 0) {
       auto it = c.sessions.find(eff_session);
       if (it != c.sessions.end()) sess = it->second.get();
+      // A session that logged off earlier in this compound is gone for the
+      // rest of it, although it is erased only after the responses are signed.
+      for (uint64_t id : logged_off)
+        if (id == eff_session) sess = nullptr;
     }
     // "session expiry" (session_expiry.h): an expired session may only close,
     // unlock and log off until it re-authenticates (MS-SMB2 3.3.5.2.9).

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -81,6 +82,9 @@ void teardown(Connection& c) {
 int main(int argc, char** argv) {
   proctitle::init(argc, argv);
   log::init("smbd-session", false, log::kInfo);
+  // A client that goes away while its answers are queued makes writev fail
+  // with EPIPE (handled) instead of killing the session before its teardown.
+  signal(SIGPIPE, SIG_IGN);
   Connection c;
   c.master_fd.reset(ipc::kFdMaster);
   c.auth_fd.reset(ipc::kFdAuth);

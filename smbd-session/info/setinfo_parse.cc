@@ -29,6 +29,7 @@ NtStatus parse_basic_info(Bytes buf, BasicInfo* out) {
   out->last_write = r.u64();
   out->change = r.u64();
   out->attributes = r.u32();
+  r.skip(4);  // Reserved: the structure is 40 bytes (MS-FSCC 2.4.7); Windows wants them all
   if (!r.ok()) return status::kInfoLengthMismatch;
   return status::kSuccess;
 }
