@@ -11,6 +11,7 @@
 
 #include "common/log/log.h"
 #include "common/util/utf16.h"
+#include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -143,6 +144,15 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   const ShareConfig& share = share_of(req);
   const int root = req.tree->root.get();
   const uint32_t uid = req.session->identity.uid;
+  const acl::Token tok = acl::make_token(req.session->identity);
+  // The SD create context (MS-SMB2 2.2.13.2.1): validated even when the
+  // object turns out to exist (then it is ignored, as Windows does).
+  std::optional<acl::SecurityDescriptor> creator_sd;
+  if (const CreateContext* secd = cr.find("SecD")) {
+    creator_sd.emplace();
+    s = acl::parse_creator(secd->data, tok, &*creator_sd);
+    if (s != status::kSuccess) return s;
+  }
   uint32_t desired = vfs::map_generic(cr.desired_access);
   const bool max_allowed = desired & kMaximumAllowed;
   desired &= ~kMaximumAllowed;
@@ -191,6 +201,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
                            cr.disposition == kOverwriteIf;
     if (overwrite && st.is_dir) return status::kInvalidParameter;
     maximal = vfs::maximal_access(pfd.get(), st, parent.get(), uid, req.tree->writable);
+    maximal = acl::restrict_existing(pfd.get(), parent.get(), tok, maximal);
     granted = max_allowed ? (maximal | desired) : desired;
     if (granted & ~maximal) return status::kAccessDenied;
     if (overwrite && !(maximal & kFileWriteData)) return status::kAccessDenied;
@@ -237,6 +248,8 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     // A new read-only file could never be deleted on close.
     if ((cr.options & kOptDeleteOnClose) && (cr.file_attributes & kAttrReadonly))
       return status::kCannotDelete;
+    s = acl::check_add(parent.get(), dir, tok);
+    if (s != status::kSuccess) return s;
     std::string leaf_s(leaf);
     if (dir) {
       if (mkdirat(parent.get(), leaf_s.c_str(), share.directory_mask & 07777) != 0)
@@ -257,6 +270,14 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     // The masks are the exact modes (the process umask must not narrow
     // them further); we own the new inode, so fchmod cannot fail on rights.
     fchmod(fd.get(), dir ? (share.directory_mask & 07777) : (0666 & share.create_mask));
+    // Inherited / client-supplied descriptor (may narrow the mode).
+    uint32_t acl_max = ~0u;
+    s = acl::apply_on_create(fd.get(), parent.get(), dir, creator_sd ? &*creator_sd : nullptr, tok,
+                             &acl_max);
+    if (s != status::kSuccess) {
+      unlinkat(parent.get(), leaf_s.c_str(), dir ? AT_REMOVEDIR : 0);
+      return s;
+    }
     created = true;
     action = kActCreated;
     uint32_t keep = cr.file_attributes & vfs::kStorableAttrs & ~uint32_t(kAttrArchive);
@@ -267,7 +288,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     }
     s = vfs::stat_fd(fd.get(), share, leaf, &st);
     if (s == status::kSuccess) {
-      maximal = vfs::maximal_access(fd.get(), st, parent.get(), uid, req.tree->writable);
+      maximal = vfs::maximal_access(fd.get(), st, parent.get(), uid, req.tree->writable) & acl_max;
       // The creator gets what it asked for (the fd is already open), within
       // what a read-write tree allows.
       granted = max_allowed ? (maximal | desired) : desired;

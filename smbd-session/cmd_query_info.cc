@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
@@ -136,10 +137,19 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
       return reply(out, data, fixed, max);
     }
     case kInfoSecurity: {
-      if (!(open->access & smb2::kReadControl)) return status::kAccessDenied;
-      // A SACL is never returned (no auditing); the other parts are.
-      data = info::posix_security_descriptor(st.uid, st.gid, st.mode, st.is_dir, additional & 0x7);
-      if (data.size() > max) return status::kBufferTooSmall;
+      s = acl::query(open->fd.get(), additional, open->access, &data);
+      if (s != status::kSuccess) return s;
+      if (data.size() > max) {
+        // MS-SMB2 3.3.5.20.3: an error response whose ErrorData is the
+        // size the descriptor needs.
+        out.u16(9);
+        out.u8(0);
+        out.u8(0);
+        out.u32(4);
+        out.u32(uint32_t(data.size()));
+        req.keep_error_body = true;
+        return status::kBufferTooSmall;
+      }
       return reply(out, data, data.size(), max);
     }
     case kInfoQuota:

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 
+#include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -218,7 +219,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
   uint32_t len = r.u32();
   uint16_t off = r.u16();
   r.u16();
-  r.u32();  // AdditionalInformation
+  uint32_t additional = r.u32();
   FileId fid = read_file_id(r);
   if (!r.ok()) return status::kInvalidParameter;
   Open* open = find_open(req, fid);
@@ -229,7 +230,13 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       !ByteReader::range(req.pdu, off, len, &buf))
     return status::kInvalidParameter;
   if (open->is_pipe) return status::kNotSupported;
-  if (type != kInfoFile) return status::kNotSupported;  // no fs control, security or quota changes
+  if (type == 3) {  // SMB2_0_INFO_SECURITY
+    if (!req.tree->writable) return status::kAccessDenied;
+    NtStatus ss = acl::set(open->fd.get(), additional, buf, open->access, acl::make_token(req.session->identity));
+    if (ss == status::kSuccess) out.u16(2);
+    return ss;
+  }
+  if (type != kInfoFile) return status::kNotSupported;  // no fs control or quota changes
 
   Open& o = *open;
   NtStatus s = status::kInvalidInfoClass;

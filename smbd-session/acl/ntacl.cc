@@ -1,0 +1,223 @@
+// Glue between the SMB2 file commands and the descriptor model.
+#include "smbd-session/acl/ntacl.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "common/log/log.h"
+#include "smbd-session/acl/inherit.h"
+#include "smbd-session/acl/store.h"
+
+namespace cifsd::session::acl {
+namespace {
+
+constexpr uint32_t kListDirectory = 0x1, kAddFile = 0x2, kAddSubdir = 0x4, kDeleteChild = 0x40,
+                   kReadAttributes = 0x80;
+constexpr uint32_t kProtectedDacl = 0x80000000, kProtectedSacl = 0x40000000,
+                   kUnprotectedDacl = 0x20000000, kUnprotectedSacl = 0x10000000;
+
+NtStatus errno_status(int e) {
+  switch (e) {
+    case EACCES:
+    case EPERM: return status::kAccessDenied;
+    case ENOSPC:
+    case EDQUOT: return status::kDiskFull;
+    case E2BIG:
+    case ERANGE: return status::kInsufficientResources;
+    case ENOTSUP: return status::kNotSupported;
+    default: return status::kUnsuccessful;
+  }
+}
+
+// chmod/chown through /proc/self/fd so O_PATH fds work too.
+int chmod_fd(int fd, mode_t m) {
+  if (fchmod(fd, m) == 0) return 0;
+  if (errno != EBADF) return errno;
+  std::string p = "/proc/self/fd/" + std::to_string(fd);
+  return fchmodat(AT_FDCWD, p.c_str(), m, 0) == 0 ? 0 : errno;
+}
+int chown_fd(int fd, uid_t u, gid_t g) {
+  return fchownat(fd, "", u, g, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+bool owner_allowed(const Sid& s, const Token& tok) {
+  if (s == tok.user) return true;
+  auto g = sid_to_gid(s);
+  return g && tok.in_group(*g);
+}
+
+// Keeps the POSIX side in step with a new descriptor: group ownership when
+// the group SID is a Unix group the caller may give the file to, the mode
+// from the DACL. Failures leave the POSIX side as it was (the descriptor
+// still rules over SMB), except an owner change the kernel refuses.
+NtStatus sync_posix(int fd, const SecurityDescriptor& sd, bool dacl_changed, bool owner_changed,
+                    bool group_changed, const Token& tok) {
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return errno_status(errno);
+  if (owner_changed && sd.owner) {
+    auto u = sid_to_uid(*sd.owner);
+    if (u && *u != sb.st_uid) {
+      // Taking ownership needs CAP_CHOWN, which the session never has.
+      if (chown_fd(fd, *u, gid_t(-1)) != 0) return kStatusInvalidOwner;
+    }
+  }
+  if (group_changed && sd.group) {
+    auto g = sid_to_gid(*sd.group);
+    if (g && *g != sb.st_gid && sb.st_uid == tok.uid && tok.in_group(*g))
+      (void)chown_fd(fd, uid_t(-1), *g);
+  }
+  if (dacl_changed && sb.st_uid == tok.uid) {
+    if (fstat(fd, &sb) != 0) return errno_status(errno);
+    uint32_t m = mode_from_descriptor(sd, sb.st_mode, sb.st_gid, S_ISDIR(sb.st_mode));
+    if ((m & 07777) != (sb.st_mode & 07777)) (void)chmod_fd(fd, m & 07777);
+  }
+  return status::kSuccess;
+}
+
+// Fills the parts a stored descriptor must have from the mode-derived one.
+void complete(SecurityDescriptor* sd, const struct stat& sb) {
+  SecurityDescriptor syn = synthesize(sb.st_uid, sb.st_gid, sb.st_mode, S_ISDIR(sb.st_mode));
+  if (!sd->owner) sd->owner = syn.owner;
+  if (!sd->group) sd->group = syn.group;
+  if (!(sd->control & kDaclPresent)) {
+    sd->control |= kDaclPresent;
+    sd->dacl = syn.dacl;
+  }
+}
+
+}  // namespace
+
+uint32_t restrict_existing(int fd, int parent, const Token& tok, uint32_t posix_max) {
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return posix_max;
+  SecurityDescriptor sd = load_effective(fd, sb);
+  uint32_t g = granted_access(sd, tok);
+  if (parent >= 0) {
+    struct stat pb;
+    if (fstat(parent, &pb) == 0) {
+      SecurityDescriptor psd = load_effective(parent, pb);
+      uint32_t pg = granted_access(psd, tok);
+      if (pg & kDeleteChild) g |= kDeleteRight;
+      if (pg & kListDirectory) g |= kReadAttributes;
+    }
+  }
+  uint32_t out = posix_max & g;
+  // WRITE_DAC / WRITE_OWNER come from the descriptor alone; the kernel
+  // still decides whether the xattr can be written (write permission).
+  if (posix_max & 0x2 /*WRITE_DATA*/) out |= g & (kWriteDac | kWriteOwner);
+  return out;
+}
+
+NtStatus check_add(int parent, bool is_dir, const Token& tok) {
+  if (parent < 0) return status::kSuccess;
+  struct stat pb;
+  if (fstat(parent, &pb) != 0) return status::kSuccess;  // the kernel decides
+  uint32_t g = granted_access(load_effective(parent, pb), tok);
+  return (g & (is_dir ? kAddSubdir : kAddFile)) ? status::kSuccess : status::kAccessDenied;
+}
+
+NtStatus parse_creator(Bytes secd, const Token& tok, SecurityDescriptor* out) {
+  NtStatus s = parse_security_descriptor(secd, out);
+  if (s != status::kSuccess) return s == status::kInvalidParameter ? kStatusInvalidSecurityDescr : s;
+  if (out->owner && !owner_allowed(*out->owner, tok)) return kStatusInvalidOwner;
+  if (out->control & kSaclPresent) return status::kPrivilegeNotHeld;
+  return status::kSuccess;
+}
+
+NtStatus apply_on_create(int fd, int parent, bool is_dir, const SecurityDescriptor* creator,
+                         const Token& tok, uint32_t* maximal) {
+  std::optional<SecurityDescriptor> psd;
+  if (parent >= 0) {
+    struct stat pb;
+    if (fstat(parent, &pb) == 0) psd = load_effective(parent, pb);
+  }
+  CreateInput in;
+  in.parent = psd ? &*psd : nullptr;
+  in.creator = creator;
+  in.is_dir = is_dir;
+  in.owner = tok.user;
+  in.group = tok.primary_group;
+  bool worth = false;
+  SecurityDescriptor sd = create_descriptor(in, &worth);
+  if (!worth) return status::kSuccess;
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return errno_status(errno);
+  const bool had_dacl = sd.control & kDaclPresent;
+  complete(&sd, sb);
+  NtStatus s = sync_posix(fd, sd, had_dacl, creator && creator->owner, creator && creator->group, tok);
+  if (s != status::kSuccess) return s;
+  int e = save(fd, sd);
+  if (e) {
+    LOG_W("acl: cannot store descriptor: %s", strerror(e));
+    return errno_status(e);
+  }
+  *maximal &= granted_access(sd, tok) | kDeleteRight | kReadAttributes;
+  return status::kSuccess;
+}
+
+NtStatus query(int fd, uint32_t secinfo, uint32_t access, std::vector<uint8_t>* out) {
+  if ((secinfo & (kSecOwner | kSecGroup | kSecDacl | kSecLabel)) && !(access & kReadControl))
+    return status::kAccessDenied;
+  if ((secinfo & kSecSacl) && !(access & kAccessSystemSecurity)) return status::kAccessDenied;
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return errno_status(errno);
+  SecurityDescriptor sd = load_effective(fd, sb);
+  *out = encode_security_descriptor(sd, secinfo);
+  return status::kSuccess;
+}
+
+NtStatus set(int fd, uint32_t secinfo, Bytes buf, uint32_t access, const Token& tok) {
+  if ((secinfo & (kSecOwner | kSecGroup | kSecLabel)) && !(access & kWriteOwner))
+    return status::kAccessDenied;
+  if ((secinfo & kSecDacl) && !(access & kWriteDac)) return status::kAccessDenied;
+  if ((secinfo & kSecSacl) && !(access & kAccessSystemSecurity)) return status::kAccessDenied;
+  SecurityDescriptor in;
+  NtStatus s = parse_security_descriptor(buf, &in);
+  if (s != status::kSuccess) return s;
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return errno_status(errno);
+  SecurityDescriptor sd = load_effective(fd, sb);
+  bool owner_changed = false, group_changed = false, dacl_changed = false;
+  if ((secinfo & kSecOwner) && in.owner) {
+    if (!owner_allowed(*in.owner, tok) && !(sd.owner && *sd.owner == *in.owner))
+      return kStatusInvalidOwner;
+    owner_changed = !sd.owner || !(*sd.owner == *in.owner);
+    sd.owner = in.owner;
+  }
+  if ((secinfo & kSecGroup) && in.group) {
+    group_changed = !sd.group || !(*sd.group == *in.group);
+    sd.group = in.group;
+  }
+  if (secinfo & kSecDacl) {
+    uint16_t c = in.control & kDaclBits;
+    // AUTO_INHERIT_REQ asks for AUTO_INHERITED on the stored result.
+    if (c & kDaclAutoInheritReq) c = uint16_t((c & ~kDaclAutoInheritReq) | kDaclAutoInherited);
+    if (secinfo & kProtectedDacl) c |= kDaclProtected;
+    if (secinfo & kUnprotectedDacl) c &= ~kDaclProtected;
+    sd.control = uint16_t((sd.control & ~kDaclBits) | c);
+    sd.dacl = in.dacl;
+    if (!(c & kDaclPresent)) sd.dacl.reset();
+    dacl_changed = true;
+  }
+  if (secinfo & (kSecSacl | kSecLabel)) {
+    uint16_t c = in.control & kSaclBits;
+    if (c & kSaclAutoInheritReq) c = uint16_t((c & ~kSaclAutoInheritReq) | kSaclAutoInherited);
+    if (secinfo & kProtectedSacl) c |= kSaclProtected;
+    if (secinfo & kUnprotectedSacl) c &= ~kSaclProtected;
+    sd.control = uint16_t((sd.control & ~kSaclBits) | c);
+    sd.sacl = in.sacl;
+    if (!(c & kSaclPresent)) sd.sacl.reset();
+  }
+  s = sync_posix(fd, sd, dacl_changed, owner_changed, group_changed, tok);
+  if (s != status::kSuccess) return s;
+  complete(&sd, sb);
+  int e = save(fd, sd);
+  if (e) return errno_status(e);
+  return status::kSuccess;
+}
+
+}  // namespace cifsd::session::acl
