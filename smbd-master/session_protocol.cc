@@ -66,6 +66,27 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       a.helper = req->helper;
       return a;
     }
+    case mp::kLogoffPreviousNote: {
+      // PreviousSessionId of a new session (session_reconnect.h): forwarded
+      // to the connection that owns that session id, which checks the user
+      // itself. Never to the sender (it handles its own sessions).
+      auto n = mp::LogoffPrevious::decode(m.body());
+      if (!n) return violation;
+      SessionAction a;
+      a.kind = SessionAction::kNone;
+      uint64_t owner = mp::connection_of_session(n->session_id);
+      if (++st.logoff_previous_notes > kMaxLogoffPreviousNotes || owner == 0 ||
+          owner == (st.conn_id & 0xFFFFFF))
+        return a;
+      Notify note;
+      note.conn_id = owner;
+      note.type = mp::kLogoffSessionNote;
+      ByteWriter w;
+      n->encode(w);
+      note.payload = w.take();
+      a.notify.push_back(std::move(note));
+      return a;
+    }
     default:
       return violation;  // Hello twice, answers, helper-only messages
   }

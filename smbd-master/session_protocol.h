@@ -14,7 +14,12 @@ namespace cifsd::master {
 struct SessionState {
   uint64_t conn_id = 0;
   bool hello_done = false;
+  uint32_t logoff_previous_notes = 0;  // reconnect requests forwarded so far
 };
+
+// A connection may ask to end at most this many previous sessions (one per
+// session it authenticates, at most 128 of those), so it cannot flood others.
+constexpr uint32_t kMaxLogoffPreviousNotes = 256;
 
 // A notification for some session (this one or another): sent with seq 0
 // and no answer expected (ipc::master::kFirstNotification).

@@ -7,6 +7,8 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/keys.h"
+#include "smbd-session/session_expiry.h"
+#include "smbd-session/session_reconnect.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -47,6 +49,8 @@ void drop_session(Connection& c, uint64_t id) {
 
 }  // namespace
 
+void logoff_session(Connection& c, uint64_t id) { drop_session(c, id); }
+
 NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   Connection& c = req.conn;
   ByteReader r(req.body);
@@ -57,7 +61,7 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   r.skip(4);   // Channel
   uint16_t blob_off = r.u16();
   uint16_t blob_len = r.u16();
-  r.skip(8);   // PreviousSessionId: no durable state to reclaim yet
+  uint64_t previous_id = r.u64();  // reconnect: see session_reconnect.h
   Bytes blob;
   if (!r.ok() || !ByteReader::range(req.pdu, blob_off, blob_len, &blob))
     return status::kInvalidParameter;
@@ -72,7 +76,9 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
     if (c.sessions.size() >= kMaxSessions) return status::kInsufficientResources;
     auto ns = std::make_unique<Session>();
     uint64_t id;
-    do id = ((c.connection_id & 0xFFFF) << 40) | c.next_session_id++;
+    // Bits 40-63 name the connection, so another process can route a
+    // PreviousSessionId to its owner (session_reconnect.h); bits 0-39 count.
+    do id = ((c.connection_id & 0xFFFFFF) << 40) | (c.next_session_id++ & 0xFFFFFFFFFFull);
     while (id == 0 || c.sessions.count(id));
     ns->id = id;
     ns->preauth_hash = c.preauth_hash;
@@ -88,7 +94,9 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
       // original authentication (MS-SMB2 3.3.5.5.3).
     }
   }
-  bool reauth = s->state == Session::State::kValid;
+  // SESSION_SETUP on an established session, valid or expired, is a
+  // re-authentication (MS-SMB2 3.3.5.5.2): same keys, same user required.
+  bool reauth = s->state == Session::State::kValid || s->state == Session::State::kExpired;
   if (c.dialect == kSmb311 && !reauth) crypto::preauth_update(&s->preauth_hash, req.pdu);
 
   ipc::auth::SessionSetup leg;
@@ -164,6 +172,9 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   if (s->encrypt) sflags |= smb2::kSessionFlagEncrypt;
   OPENSSL_cleanse(ans.session_key.data(), ans.session_key.size());
   s->state = Session::State::kValid;
+  session_authenticated(c, *s);
+  accept_reconnect_notes(c);
+  if (!reauth && previous_id) end_previous_session(c, *s, previous_id);
   // 3.x: the final response is signed so the client can check the exchange
   // was not tampered with (MS-SMB2 3.3.5.5.3).
   if (sign_capable && c.dialect >= kSmb300) req.force_sign = true;

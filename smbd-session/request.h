@@ -108,6 +108,8 @@ struct Session {
   uint32_t next_tree_id = 1;
   uint16_t session_flags = 0;            // SMB2_SESSION_FLAG_IS_GUEST / IS_NULL
   uint16_t dialect_signing_alg = 0;      // crypto::SignAlg chosen at key derivation
+  // CLOCK_MONOTONIC ms at which the session expires ("session expiry"); 0: never.
+  int64_t expires_at_ms = 0;
 };
 
 struct Request {

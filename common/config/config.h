@@ -57,6 +57,9 @@ struct GlobalConfig {
   std::string guest_account = "nobody";
   uint32_t max_connections = 0;          // 0: unlimited
   uint32_t max_ip_connections = 0;
+  // Seconds after an authentication at which a session expires and must
+  // re-authenticate (STATUS_NETWORK_SESSION_EXPIRED); 0: never.
+  uint32_t session_expiry = 0;
   uint32_t max_open_files = 10000;
   std::string pid_directory = RUNSTATEDIR "/cifsd";
   std::string state_directory = LOCALSTATEDIR "/lib/cifsd";

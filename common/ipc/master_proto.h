@@ -143,4 +143,31 @@ struct Reload {
   static std::optional<Reload> decode(Bytes b);
 };
 
+// Session reconnect (0x140-0x14E; MS-SMB2 3.3.5.5.3 PreviousSessionId).
+// A session that authenticated with a PreviousSessionId owned by another
+// connection asks the master to end it; the master forwards the request to
+// the connection the SessionId names (its bits 40-63 are that connection's id,
+// smbd-session/cmd_session_setup.cc), which logs the session off only if it
+// belongs to the same Unix user and is not a guest or anonymous session.
+enum SessionNoteType : uint16_t {
+  kLogoffPreviousNote = 0x140,  // session -> master (LogoffPrevious)
+  kLogoffSessionNote = 0x142,   // master -> the owning session (LogoffPrevious)
+};
+
+struct LogoffPrevious {
+  uint64_t session_id = 0;  // the PreviousSessionId
+  uint32_t uid = 0;         // the Unix user of the new session
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.session_id);
+    io.u32(m.uid);
+  }
+  bool validate() const { return session_id != 0 && uid != 0; }
+  void encode(ByteWriter& w) const { write_fields(*this, w); }
+  static std::optional<LogoffPrevious> decode(Bytes b) { return read_fields<LogoffPrevious>(b); }
+};
+
+// The connection whose session ids carry `session_id` (0 if none could).
+inline uint64_t connection_of_session(uint64_t session_id) { return session_id >> 40; }
+
 }  // namespace cifsd::ipc::master

@@ -1,0 +1,28 @@
+#pragma once
+// Session expiry and the session-state rules of MS-SMB2 3.3.5.2.9: with
+// "session expiry = N" (seconds, 0 = never) a session expires N seconds
+// after each successful (re)authentication. An expired session keeps its
+// trees and opens, but only LOGOFF, CLOSE and LOCK are processed for it;
+// everything else fails with STATUS_NETWORK_SESSION_EXPIRED until the client
+// re-authenticates (SESSION_SETUP on the same SessionId), which makes it
+// valid again with the same keys.
+#include <cstdint>
+
+#include "smbd-session/connection.h"
+
+namespace cifsd::session {
+
+// CLOCK_MONOTONIC in milliseconds (tests may replace it).
+int64_t session_clock_ms();
+void set_session_clock_for_test(int64_t (*clock)());
+
+// Called when an authentication of `s` succeeded: starts its lifetime.
+void session_authenticated(const Connection& c, Session& s);
+
+// Moves a valid session whose lifetime is over to Expired. Returns its state.
+Session::State refresh_session_state(Session& s);
+
+// Whether `command` is processed for an expired session (LOGOFF, CLOSE, LOCK).
+bool expired_session_may(uint16_t command);
+
+}  // namespace cifsd::session
