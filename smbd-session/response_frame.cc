@@ -20,7 +20,9 @@ void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
 }
 
 bool session_can_sign(const Session& s) {
-  return s.state == Session::State::kValid && !s.signing_key.empty() &&
+  // An expired session keeps its keys: its LOGOFF/CLOSE/LOCK (the commands it
+  // may still send, session_expiry.h) are verified and signed as before.
+  return s.state != Session::State::kInProgress && !s.signing_key.empty() &&
          !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
 }
 

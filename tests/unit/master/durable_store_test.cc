@@ -1,0 +1,203 @@
+// Durable handles parked in the broker (smbd-master/durable_store.h,
+// durable_broker.h): park, disconnect, reclaim by the same user only,
+// create GUID and version checks, expiry, share records kept while parked.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "common/ipc/lock_proto.h"
+#include "common/ipc/master_proto.h"
+#include "smbd-master/durable_broker.h"
+#include "smbd-master/durable_store.h"
+#include "smbd-master/byte_locks.h"
+#include "smbd-master/share_modes.h"
+
+// cmocka last: its skip()/fail() macros clash with ByteReader members.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace cifsd;
+using namespace cifsd::master;
+
+namespace {
+
+constexpr uint32_t kNotFound = 0xC0000034, kDenied = 0xC0000022;
+
+DurableState state(uint64_t id, bool v2, uint8_t guid_byte) {
+  DurableState s;
+  s.persistent_id = id;
+  s.v2 = v2;
+  s.create_guid.fill(guid_byte);
+  s.timeout_ms = 1000;
+  s.uid = 1000;
+  s.user = "alice";
+  s.domain = "CIFSD";
+  s.dev = 7;
+  s.ino = 8;
+  s.access = kFileReadData | kFileWriteData;
+  s.share_access = 0;
+  return s;
+}
+
+UniqueFd some_fd() { return UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC)); }
+
+void test_park_reclaim(void**) {
+  DurableStore d;
+  assert_int_equal(d.park(1, 10, state(0x100, true, 0xAA), some_fd()), kStatusSuccess);
+  DurableState out;
+  UniqueFd fd;
+  std::array<uint8_t, 16> guid;
+  guid.fill(0xAA);
+  // still connected: nothing to reclaim
+  assert_int_equal(d.reclaim(0x100, guid, true, 1000, "alice", "CIFSD", 2, 20, 0, &out, &fd), kNotFound);
+  auto gone = d.disconnect(1, 0);
+  assert_int_equal(gone.size(), 1);
+  assert_int_equal(gone[0].old_open_id, 10);
+  // another user
+  assert_int_equal(d.reclaim(0x100, guid, true, 1001, "bob", "CIFSD", 2, 20, 10, &out, &fd), kDenied);
+  // wrong create GUID, wrong version, unknown id
+  std::array<uint8_t, 16> other;
+  other.fill(0xBB);
+  assert_int_equal(d.reclaim(0x100, other, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
+  assert_int_equal(d.reclaim(0x100, guid, false, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
+  assert_int_equal(d.reclaim(0x101, guid, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
+  // the owner, in time
+  assert_int_equal(d.reclaim(0x100, guid, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kStatusSuccess);
+  assert_true(fd.valid());
+  assert_int_equal(out.ino, 8);
+  // now connected to session 2: a second reclaim fails, session 2 may drop it
+  assert_int_equal(d.reclaim(0x100, guid, true, 1000, "alice", "CIFSD", 3, 30, 10, &out, &fd), kNotFound);
+  assert_false(d.drop(1, 0x100));
+  assert_true(d.drop(2, 0x100));
+  assert_int_equal(d.size(), 0);
+}
+
+void test_expiry(void**) {
+  DurableStore d;
+  assert_int_equal(d.park(1, 10, state(0x100, false, 0), some_fd()), kStatusSuccess);
+  assert_false(d.next_expiry().has_value());
+  d.disconnect(1, 5000);
+  assert_int_equal(*d.next_expiry(), 6000);
+  assert_int_equal(d.expire(5999).size(), 0);
+  DurableState out;
+  UniqueFd fd;
+  assert_int_equal(d.reclaim(0x100, {}, false, 1000, "alice", "CIFSD", 2, 20, 6000, &out, &fd), kNotFound);
+  assert_int_equal(d.expire(6000).size(), 1);
+  assert_int_equal(d.size(), 0);
+}
+
+void test_park_rules(void**) {
+  DurableStore d(2);
+  assert_int_equal(d.park(1, 10, state(0x100, false, 0), UniqueFd()), kStatusInvalidParameter);
+  assert_int_equal(d.park(1, 10, state(0x100, false, 0), some_fd()), kStatusSuccess);
+  // another session cannot take over the id
+  assert_int_equal(d.park(2, 10, state(0x100, false, 0), some_fd()), kStatusInvalidParameter);
+  assert_int_equal(d.park(1, 11, state(0x101, false, 0), some_fd()), kStatusSuccess);
+  assert_int_equal(d.park(1, 12, state(0x102, false, 0), some_fd()), kStatusInsufficientResources);
+}
+
+// Through the broker layer: the share record stays while parked (a
+// conflicting open is refused) and moves to the reclaiming session.
+void test_share_records(void**) {
+  namespace mp = ipc::master;
+  ShareModeTable shares;
+  DurableStore d;
+  assert_int_equal(shares.open(1, 10, 7, 8, kFileReadData | kFileWriteData, 0), kStatusSuccess);
+  // park through a message, with a real fd whose identity must match
+  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  struct stat sb;
+  fstat(fd, &sb);
+  shares.close(1, 10);
+  assert_int_equal(shares.open(1, 10, sb.st_dev, sb.st_ino, kFileReadData, 0), kStatusSuccess);
+  mp::DurablePark p;
+  p.open_id = 10;
+  p.info.persistent_id = 0x100;
+  p.info.timeout_ms = 1000;
+  p.info.uid = 1000;
+  p.info.user = "alice";
+  p.info.dev = sb.st_dev;
+  p.info.ino = sb.st_ino;
+  p.info.access = kFileReadData;
+  ipc::Message m;
+  m.type = mp::kDurablePark;
+  m.seq = 1;
+  ByteWriter w(m.payload);
+  p.encode(w);
+  UniqueFd ans_fd;
+  // without the fd: refused
+  SessionAction a = handle_durable_frame(1, m, shares, d, 0, &ans_fd);
+  auto st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(st && st->status == kStatusInvalidParameter);
+  m.fd = UniqueFd(fd);
+  // claiming another file: refused
+  p.info.ino += 1;
+  ipc::Message m2;
+  m2.type = mp::kDurablePark;
+  m2.seq = 2;
+  ByteWriter w2(m2.payload);
+  p.encode(w2);
+  m2.fd = UniqueFd(dup(fd));
+  a = handle_durable_frame(1, m2, shares, d, 0, &ans_fd);
+  st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(st && st->status == kStatusInvalidParameter);
+  a = handle_durable_frame(1, m, shares, d, 0, &ans_fd);
+  st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(st && st->status == kStatusSuccess);
+  // the session dies: the record is kept under the parked owner
+  assert_int_equal(durable_on_disconnect(1, shares, d, 0), 1);
+  shares.drop_connection(1);
+  assert_int_equal(shares.opens_of(sb.st_dev, sb.st_ino), 1);
+  assert_int_equal(shares.open(3, 1, sb.st_dev, sb.st_ino, kFileReadData, 7), kStatusSharingViolation);
+  // bob cannot reclaim it
+  mp::DurableReclaim r;
+  r.persistent_id = 0x100;
+  r.uid = 1001;
+  r.user = "bob";
+  r.new_open_id = 5;
+  ipc::Message m3;
+  m3.type = mp::kDurableReclaim;
+  m3.seq = 3;
+  ByteWriter w3(m3.payload);
+  r.encode(w3);
+  a = handle_durable_frame(2, m3, shares, d, 10, &ans_fd);
+  auto ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(ra && ra->status == kDenied);
+  assert_false(ans_fd.valid());
+  // alice can
+  r.uid = 1000;
+  r.user = "alice";
+  ipc::Message m4;
+  m4.type = mp::kDurableReclaim;
+  m4.seq = 4;
+  ByteWriter w4(m4.payload);
+  r.encode(w4);
+  a = handle_durable_frame(2, m4, shares, d, 10, &ans_fd);
+  ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(ra && ra->status == kStatusSuccess);
+  assert_true(ans_fd.valid());
+  assert_int_equal(shares.opens_of_connection(2), 1);
+  assert_int_equal(shares.opens_of_connection(kParkedConn), 0);
+  // expiry of a parked handle drops its record
+  assert_int_equal(durable_on_disconnect(2, shares, d, 100), 1);
+  shares.drop_connection(2);
+  assert_int_equal(durable_expire(shares, d, 1100), 1);
+  assert_int_equal(shares.opens_of(sb.st_dev, sb.st_ino), 0);
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_park_reclaim),
+      cmocka_unit_test(test_expiry),
+      cmocka_unit_test(test_park_rules),
+      cmocka_unit_test(test_share_records),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
