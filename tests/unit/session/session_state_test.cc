@@ -190,7 +190,13 @@ void test_expiry_and_reauth(void**) {
   assert_int_equal(send(*c, smb2::kTreeDisconnect, kLogoff, sid, tid).status, status::kSuccess);
   g_now += 10001;
   assert_int_equal(send(*c, smb2::kTreeConnect, tree_body(), sid).status, status::kNetworkSessionExpired);
-  // LOGOFF of an expired session works.
+  // An expired session keeps its signing rules: an unsigned LOGOFF is refused
+  // when signing is required...
+  c->sessions.at(sid)->signing_required = true;
+  assert_int_equal(send(*c, smb2::kLogoff, kLogoff, sid).status, status::kAccessDenied);
+  assert_int_equal(c->sessions.count(sid), 1);
+  // ...and otherwise LOGOFF of an expired session works.
+  c->sessions.at(sid)->signing_required = false;
   assert_int_equal(send(*c, smb2::kLogoff, kLogoff, sid).status, status::kSuccess);
   assert_int_equal(c->sessions.count(sid), 0);
   set_session_clock_for_test(nullptr);
