@@ -23,4 +23,21 @@ std::optional<Attach> Attach::decode(Bytes b) { return read_fields<Attach>(b); }
 void Reload::encode(ByteWriter& w) const { write_fields(*this, w); }
 std::optional<Reload> Reload::decode(Bytes b) { return read_fields<Reload>(b); }
 
+void CachingOpen::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<CachingOpen> CachingOpen::decode(Bytes b) { return read_fields<CachingOpen>(b); }
+void CachingOpenAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<CachingOpenAnswer> CachingOpenAnswer::decode(Bytes b) { return read_fields<CachingOpenAnswer>(b); }
+void OplockAck::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<OplockAck> OplockAck::decode(Bytes b) { return read_fields<OplockAck>(b); }
+void LevelAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<LevelAnswer> LevelAnswer::decode(Bytes b) { return read_fields<LevelAnswer>(b); }
+void LeaseAck::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<LeaseAck> LeaseAck::decode(Bytes b) { return read_fields<LeaseAck>(b); }
+void OplockBreakNote::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<OplockBreakNote> OplockBreakNote::decode(Bytes b) { return read_fields<OplockBreakNote>(b); }
+void LeaseBreakNote::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<LeaseBreakNote> LeaseBreakNote::decode(Bytes b) { return read_fields<LeaseBreakNote>(b); }
+void IdNote::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<IdNote> IdNote::decode(Bytes b) { return read_fields<IdNote>(b); }
+
 }  // namespace cifsd::ipc::master

@@ -3,6 +3,7 @@
 // smbd-rpc) on fd kFdMaster. The master is the broker of state shared between
 // clients (share modes today; oplocks, locks and durable handles next; see
 // docs/state.md). Requests even, answers odd. See docs/ipc.md.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,20 @@ enum Type : uint16_t {
   // master -> helper (smbd-auth, smbd-rpc)
   kAttach = 10, kAttachAnswer = 11,        // a new session's channel (fd passed)
   kReload = 12, kReloadAnswer = 13,        // new configuration text
+  // session -> master: oplocks and leases (20-39; smbd-master/caching.h)
+  kCachingOpen = 20, kCachingOpenAnswer = 21,  // ShareOpen + the oplock/lease request
+  kOplockAck = 22, kOplockAckAnswer = 23,      // client acknowledged an oplock break
+  kLeaseAck = 24, kLeaseAckAnswer = 25,        // client acknowledged a lease break
+};
+
+// Oplock/lease notifications (0x100-0x11E; byte-range locks and durable
+// handles use 0x120-0x13E).
+enum NoteType : uint16_t {
+  kOplockBreakNote = 0x100,    // master -> session: send an oplock break (OplockBreakNote)
+  kLeaseBreakNote = 0x102,     // master -> session: send a lease break (LeaseBreakNote)
+  kBreakResolvedNote = 0x104,  // master -> session: a waiting CREATE may retry (BreakResolved)
+  kReadCachesNote = 0x106,     // master -> session: others cache reads of this open's file
+  kCachingWriteNote = 0x108,   // session -> master: an open wrote (break others' read caches)
 };
 
 // Notifications: messages with seq 0 that get no answer, from the master to a
@@ -141,6 +156,139 @@ struct Reload {
   }
   void encode(ByteWriter& w) const;
   static std::optional<Reload> decode(Bytes b);
+};
+
+// An open with its caching request (MS-SMB2 3.3.5.9): the share-mode
+// registration of ShareOpen plus the oplock level or lease asked for.
+struct CachingOpen {
+  ShareOpen share;
+  uint64_t wait_id = 0;       // names this CREATE in a later BreakResolved
+  uint8_t oplock = 0;         // requested OplockLevel (0, 1, 8, 9, 0xFF lease)
+  uint8_t lease_version = 0;  // 0 no lease context, 1, 2
+  uint8_t flags = 0;          // kCacheFlag*
+  uint32_t lease_state = 0;   // requested R/H/W bits
+  uint32_t epoch = 0;         // v2 request epoch
+  std::array<uint8_t, 16> client_guid{}, lease_key{}, parent_key{};
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    ShareOpen::fields(m.share, io);
+    io.u64(m.wait_id);
+    io.u8(m.oplock);
+    io.u8(m.lease_version);
+    io.u8(m.flags);
+    io.u32(m.lease_state);
+    io.u32(m.epoch);
+    io.fixed(m.client_guid);
+    io.fixed(m.lease_key);
+    io.fixed(m.parent_key);
+  }
+  bool validate() const {
+    return share.validate() && lease_version <= 2 && (lease_state & ~7u) == 0 && epoch <= 0xFFFF &&
+           (flags & ~7u) == 0;
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<CachingOpen> decode(Bytes b);
+};
+constexpr uint8_t kCacheFlagDirectory = 1, kCacheFlagOverwrite = 2, kCacheFlagParentKey = 4;
+constexpr uint32_t kStatusPendingBreak = 0x00000103;  // STATUS_PENDING: wait for BreakResolved
+
+struct CachingOpenAnswer {
+  uint32_t status = 0;        // success, sharing violation, kStatusPendingBreak, ...
+  uint8_t oplock = 0;         // granted OplockLevel (0xFF: lease, see below)
+  uint8_t others_read = 0;    // other opens cache reads: tell the master on the first write
+  uint32_t lease_state = 0;
+  uint32_t lease_flags = 0;   // SMB2_LEASE_FLAG_BREAK_IN_PROGRESS
+  uint32_t epoch = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.status);
+    io.u8(m.oplock);
+    io.u8(m.others_read);
+    io.u32(m.lease_state);
+    io.u32(m.lease_flags);
+    io.u32(m.epoch);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<CachingOpenAnswer> decode(Bytes b);
+};
+
+struct OplockAck {
+  uint64_t open_id = 0;
+  uint8_t level = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.u8(m.level);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<OplockAck> decode(Bytes b);
+};
+// OplockAckAnswer and LeaseAckAnswer: the status and the level now held.
+struct LevelAnswer {
+  uint32_t status = 0;
+  uint32_t level = 0;         // oplock level or lease state now held
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u32(m.status);
+    io.u32(m.level);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<LevelAnswer> decode(Bytes b);
+};
+
+struct LeaseAck {
+  std::array<uint8_t, 16> client_guid{}, lease_key{};
+  uint32_t lease_state = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.fixed(m.client_guid);
+    io.fixed(m.lease_key);
+    io.u32(m.lease_state);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<LeaseAck> decode(Bytes b);
+};
+
+struct OplockBreakNote {
+  uint64_t open_id = 0;
+  uint8_t level = 0;          // break to
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.u8(m.level);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<OplockBreakNote> decode(Bytes b);
+};
+
+struct LeaseBreakNote {
+  uint64_t open_id = 0;       // one open of the lease (whose session protects the message)
+  std::array<uint8_t, 16> lease_key{};
+  uint32_t epoch = 0;
+  uint32_t flags = 0;         // SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED
+  uint32_t current = 0, next = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.fixed(m.lease_key);
+    io.u32(m.epoch);
+    io.u32(m.flags);
+    io.u32(m.current);
+    io.u32(m.next);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<LeaseBreakNote> decode(Bytes b);
+};
+
+// BreakResolved, ReadCaches and CachingWrite carry one id (wait id / open id).
+struct IdNote {
+  uint64_t id = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.id);
+  }
+  void encode(ByteWriter& w) const;
+  static std::optional<IdNote> decode(Bytes b);
 };
 
 // Session reconnect (0x140-0x14E; MS-SMB2 3.3.5.5.3 PreviousSessionId).

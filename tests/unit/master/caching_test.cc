@@ -1,0 +1,337 @@
+// The broker's oplock/lease logic (smbd-master/caching.h), driven through
+// the session-channel state machine like the master does.
+#include "common/ipc/channel.h"
+#include "common/ipc/master_proto.h"
+#include "smbd-master/caching.h"
+#include "smbd-master/session_protocol.h"
+#include "smbd-master/share_modes.h"
+
+// cmocka last: its skip() macro clashes with ByteReader::skip.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace cifsd;
+using namespace cifsd::master;
+namespace mp = ipc::master;
+
+namespace {
+
+constexpr uint32_t R = kFileReadData, W = kFileWriteData;
+constexpr uint32_t kShareAll = kShareRead | kShareWrite | kShareDelete;
+
+struct Broker {
+  ShareModeTable shares;
+  CachingTable caching;
+  int64_t now = 1000;
+
+  // One CachingOpen through the real frame handler.
+  SessionAction open(uint64_t conn, const mp::CachingOpen& req, mp::CachingOpenAnswer* ans) {
+    std::vector<uint8_t> body;
+    ByteWriter w(body);
+    req.encode(w);
+    return frame(conn, mp::kCachingOpen, body, ans);
+  }
+  template <class A>
+  SessionAction frame(uint64_t conn, uint16_t type, const std::vector<uint8_t>& body, A* ans) {
+    ipc::Message m;
+    m.type = type;
+    m.seq = 1;
+    m.payload = body;
+    SessionState st{conn, true};
+    SessionAction a = handle_session_frame(st, m, shares, {}, 100, &caching, now);
+    if (ans && a.kind == SessionAction::kAnswer) {
+      auto d = A::decode({a.payload.data(), a.payload.size()});
+      assert_true(d.has_value());
+      *ans = *d;
+    }
+    return a;
+  }
+};
+
+mp::CachingOpen oplock_open(uint64_t open_id, uint8_t level, uint32_t access = R | W,
+                            uint32_t share = kShareAll) {
+  mp::CachingOpen o;
+  o.share.open_id = open_id;
+  o.share.dev = 1;
+  o.share.ino = 42;
+  o.share.access = access;
+  o.share.share_access = share;
+  o.wait_id = open_id + 1000;
+  o.oplock = level;
+  return o;
+}
+
+mp::CachingOpen lease_open(uint64_t open_id, uint8_t guid, uint8_t key, uint32_t state,
+                           uint32_t access = R | W) {
+  mp::CachingOpen o = oplock_open(open_id, kOplockLease, access);
+  o.lease_version = 2;
+  o.client_guid.fill(guid);
+  o.lease_key.fill(key);
+  o.lease_state = state;
+  o.epoch = 7;
+  return o;
+}
+
+const Notify* find_note(const SessionAction& a, uint16_t type) {
+  for (const Notify& n : a.notify)
+    if (n.type == type) return &n;
+  return nullptr;
+}
+
+void test_batch_break_to_level2_and_wait(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockBatch), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.oplock, kOplockBatch);
+
+  // A second client's open: the holder gets a break to level II, the opener waits.
+  SessionAction a = b.open(2, oplock_open(5, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  const Notify* n = find_note(a, mp::kOplockBreakNote);
+  assert_non_null(n);
+  assert_int_equal(n->conn_id, 1);
+  auto bn = mp::OplockBreakNote::decode({n->payload.data(), n->payload.size()});
+  assert_true(bn.has_value());
+  assert_int_equal(bn->open_id, 1);
+  assert_int_equal(bn->level, kOplockII);
+  assert_int_equal(b.shares.open_count(), 1);  // the waiting open is not registered
+  assert_int_equal(b.caching.waiter_count(), 1);
+
+  // Retrying before the ack waits again, without a second break.
+  a = b.open(2, oplock_open(5, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  assert_null(find_note(a, mp::kOplockBreakNote));
+  assert_int_equal(b.caching.waiter_count(), 1);
+
+  // A wrong level in the ack fails and ends the oplock.
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::OplockAck{1, kOplockII}.encode(w);
+  mp::LevelAnswer la;
+  a = b.frame(1, mp::kOplockAck, body, &la);
+  assert_int_equal(la.status, 0);
+  assert_int_equal(la.level, kOplockII);
+  n = find_note(a, mp::kBreakResolvedNote);
+  assert_non_null(n);
+  assert_int_equal(n->conn_id, 2);
+  auto rn = mp::IdNote::decode({n->payload.data(), n->payload.size()});
+  assert_int_equal(rn->id, 1005);
+  assert_int_equal(b.caching.waiter_count(), 0);
+
+  // The retry now gets through; an exclusive request gets level II only.
+  b.open(2, oplock_open(5, kOplockExclusive), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.oplock, kOplockII);
+  assert_int_equal(ans.others_read, 1);
+
+  // A second ack is refused: nothing is breaking.
+  a = b.frame(1, mp::kOplockAck, body, &la);
+  assert_int_equal(la.status, kStatusInvalidDeviceState);
+}
+
+void test_oplock_ack_wrong_level(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockExclusive), &ans);
+  assert_int_equal(ans.oplock, kOplockExclusive);
+  b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::OplockAck{1, kOplockBatch}.encode(w);
+  mp::LevelAnswer la;
+  b.frame(1, mp::kOplockAck, body, &la);
+  assert_int_equal(la.status, kStatusInvalidOplockProtocol);
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockNone);
+}
+
+void test_stat_open_does_not_break(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockBatch), &ans);
+  SessionAction a = b.open(2, oplock_open(2, kOplockNone, 0x80 /* read attributes */, 0), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_true(a.notify.empty());
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockBatch);
+}
+
+void test_timeout_breaks_to_none(void**) {
+  Broker b;
+  b.caching.set_break_timeout_ms(500);
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockBatch), &ans);
+  b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  assert_int_equal(b.caching.next_deadline(), 1500);
+  std::vector<Notify> notes;
+  b.caching.expire(1499, &notes);
+  assert_true(notes.empty());
+  b.caching.expire(1500, &notes);
+  assert_int_equal(notes.size(), 1);
+  assert_int_equal(notes[0].type, mp::kBreakResolvedNote);
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockNone);
+  assert_int_equal(b.caching.next_deadline(), 0);
+}
+
+void test_close_resolves_and_sharing_violation_breaks_handle(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  // RWH lease held by client 1 on an open that shares nothing.
+  mp::CachingOpen first = lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseW | kLeaseH);
+  first.share.share_access = 0;
+  b.open(1, first, &ans);
+  assert_int_equal(ans.oplock, kOplockLease);
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseW | kLeaseH);
+  assert_int_equal(ans.epoch, 8);
+
+  // Client 2 would get a sharing violation: H must go too, break to R.
+  SessionAction a = b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  const Notify* n = find_note(a, mp::kLeaseBreakNote);
+  assert_non_null(n);
+  auto ln = mp::LeaseBreakNote::decode({n->payload.data(), n->payload.size()});
+  assert_int_equal(ln->current, kLeaseR | kLeaseW | kLeaseH);
+  assert_int_equal(ln->next, kLeaseR);
+  assert_int_equal(ln->flags, kBreakFlagAckRequired);
+  assert_int_equal(ln->epoch, 9);
+
+  // The holder closes instead of acknowledging: the waiter retries.
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::ShareClose{1}.encode(w);
+  mp::StatusAnswer sa;
+  a = b.frame(1, mp::kShareClose, body, &sa);
+  assert_non_null(find_note(a, mp::kBreakResolvedNote));
+  assert_int_equal(b.caching.lease_count(), 0);
+  b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, 0);
+}
+
+void test_lease_ack_rules_and_shared_key(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  CachingTable::Guid g1, k1;
+  g1.fill(0xA1);
+  k1.fill(0x11);
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseW | kLeaseH), &ans);
+  // Same client, same key, second open: shares the lease, no break.
+  SessionAction a = b.open(1, lease_open(2, 0xA1, 0x11, kLeaseR | kLeaseW | kLeaseH), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_true(a.notify.empty());
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseW | kLeaseH);
+
+  // Another client with a lease: W breaks (RWH -> RH), it waits.
+  a = b.open(2, lease_open(3, 0xB2, 0x22, kLeaseR | kLeaseH), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+
+  auto ack = [&](uint64_t conn, uint32_t state, mp::LevelAnswer* la) {
+    std::vector<uint8_t> body;
+    ByteWriter w(body);
+    mp::LeaseAck l;
+    l.client_guid = g1;
+    l.lease_key = k1;
+    l.lease_state = state;
+    l.encode(w);
+    return b.frame(conn, mp::kLeaseAck, body, la);
+  };
+  mp::LevelAnswer la;
+  ack(2, kLeaseR, &la);  // not client 2's lease
+  assert_int_equal(la.status, kStatusObjectNameNotFound);
+  ack(1, kLeaseR | kLeaseW | kLeaseH, &la);  // more than the break allows
+  assert_int_equal(la.status, kStatusRequestNotAccepted);
+  a = ack(1, kLeaseR | kLeaseH, &la);
+  assert_int_equal(la.status, 0);
+  assert_non_null(find_note(a, mp::kBreakResolvedNote));
+  ack(1, kLeaseR, &la);
+  assert_int_equal(la.status, kStatusUnsuccessful);
+
+  b.open(2, lease_open(3, 0xB2, 0x22, kLeaseR | kLeaseH | kLeaseW), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseH);  // no W: others have it open
+  assert_int_equal(b.caching.lease_state_of(g1, k1), kLeaseR | kLeaseH);
+
+  // The same key on another file is refused.
+  mp::CachingOpen other = lease_open(4, 0xA1, 0x11, kLeaseR);
+  other.share.ino = 43;
+  b.open(1, other, &ans);
+  assert_int_equal(ans.status, kStatusInvalidParameter);
+}
+
+void test_write_breaks_read_caches(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockII, R), &ans);
+  assert_int_equal(ans.oplock, kOplockII);
+  // A writer: told that others cache reads.
+  b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.others_read, 1);
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::IdNote{2}.encode(w);
+  mp::StatusAnswer none;
+  SessionAction a = b.frame<mp::StatusAnswer>(2, mp::kCachingWriteNote, body, nullptr);
+  (void)none;
+  assert_int_equal(a.kind, SessionAction::kNone);
+  const Notify* n = find_note(a, mp::kOplockBreakNote);
+  assert_non_null(n);
+  assert_int_equal(n->conn_id, 1);
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockNone);
+  // A new level II holder makes the writer hear about it.
+  a = b.open(3, oplock_open(3, kOplockII, R), &ans);
+  assert_int_equal(ans.oplock, kOplockII);
+  n = find_note(a, mp::kReadCachesNote);
+  assert_non_null(n);
+  assert_int_equal(n->conn_id, 2);
+}
+
+void test_overwrite_breaks_level2_without_wait(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockII, R), &ans);
+  mp::CachingOpen ow = oplock_open(2, kOplockNone);
+  ow.flags = mp::kCacheFlagOverwrite;
+  SessionAction a = b.open(2, ow, &ans);
+  assert_int_equal(ans.status, 0);
+  assert_non_null(find_note(a, mp::kOplockBreakNote));
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockNone);
+}
+
+void test_drop_connection(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockBatch), &ans);
+  b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  std::vector<Notify> notes;
+  b.caching.drop_connection(1, &notes);
+  b.shares.drop_connection(1);
+  assert_int_equal(notes.size(), 1);
+  assert_int_equal(notes[0].conn_id, 2);
+  b.caching.drop_connection(2, &notes);
+  assert_int_equal(b.caching.open_count(), 0);
+  assert_int_equal(b.caching.file_count(), 0);
+  assert_int_equal(b.caching.waiter_count(), 0);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_batch_break_to_level2_and_wait),
+      cmocka_unit_test(test_oplock_ack_wrong_level),
+      cmocka_unit_test(test_stat_open_does_not_break),
+      cmocka_unit_test(test_timeout_breaks_to_none),
+      cmocka_unit_test(test_close_resolves_and_sharing_violation_breaks_handle),
+      cmocka_unit_test(test_lease_ack_rules_and_shared_key),
+      cmocka_unit_test(test_write_breaks_read_caches),
+      cmocka_unit_test(test_overwrite_breaks_level2_without_wait),
+      cmocka_unit_test(test_drop_connection),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
