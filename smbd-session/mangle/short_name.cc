@@ -88,7 +88,7 @@ std::string short_name(std::string_view n) {
   }
   std::string out;
   map_part(base, kMaxPrefix, &out);
-  if (out.empty()) out = "_";
+  if (out.empty()) out.push_back('_');  // not out = "_": g++ 12 -Wrestrict false positive
   out += '~';
   uint64_t h = name_hash(n);
   for (size_t i = 0; i < kHashDigits; i++) {
