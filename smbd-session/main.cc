@@ -21,6 +21,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/event_loop.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/login_timeout.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/master_link.h"
 #include "smbd-session/transport.h"
@@ -130,8 +131,10 @@ int main(int argc, char** argv) {
     }
   });
   if (!transport.ok() || !master_ev.ok()) return 1;
+  LoginTimeout login_timeout(loop, c, [&loop] { loop.stop(); });
   transport.start();
   master_ev.enable();
+  login_timeout.start();
   loop.run();
   teardown(c);
   return 0;

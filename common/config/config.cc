@@ -207,6 +207,7 @@ struct Parser {
     } else if (k == "guestaccount") g.guest_account = std::string(v);
     else if (k == "maxconnections") u32(g.max_connections, 1000000);
     else if (k == "maxipconnections") u32(g.max_ip_connections, 1000000);
+    else if (k == "logintimeout") u32(g.login_timeout, 86400);
     else if (k == "sessionexpiry") u32(g.session_expiry, 100000000);
     else if (k == "maxopenfiles") u32(g.max_open_files, 1000000);
     else if (k == "piddirectory") g.pid_directory = std::string(v);
@@ -429,6 +430,7 @@ std::string dump_config(const Config& c) {
     << "\tguest account = " << g.guest_account << "\n"
     << "\tmax connections = " << g.max_connections << "\n"
     << "\tmax ip connections = " << g.max_ip_connections << "\n"
+    << "\tlogin timeout = " << g.login_timeout << "\n"
     << "\tsession expiry = " << g.session_expiry << "\n"
     << "\tmax open files = " << g.max_open_files << "\n"
     << "\tpid directory = " << g.pid_directory << "\n"

@@ -57,6 +57,9 @@ struct GlobalConfig {
   std::string guest_account = "nobody";
   uint32_t max_connections = 0;          // 0: unlimited
   uint32_t max_ip_connections = 0;
+  // Seconds a connection may stay without a valid session ("login timeout");
+  // 0: forever. Bounds what half-open and never-authenticating clients hold.
+  uint32_t login_timeout = 120;
   // Seconds after an authentication at which a session expires and must
   // re-authenticate (STATUS_NETWORK_SESSION_EXPIRED); 0: never.
   uint32_t session_expiry = 0;

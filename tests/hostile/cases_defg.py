@@ -484,32 +484,27 @@ def f_mount_and_race(S):
     stop = threading.Event()
 
     def swapper():
+        # alternately a real directory (creates land in the share) and a
+        # symlink to outside (creates must fail, never land outside)
         tmp = os.path.join(SHARE, "race.tmp")
         while not stop.is_set():
             try:
                 os.makedirs(race_dir, exist_ok=True)
                 os.chmod(race_dir, 0o777)
+                time.sleep(0.001)
+                for f in os.listdir(race_dir):
+                    os.unlink(os.path.join(race_dir, f))
                 os.symlink(os.path.join(TDIR, "outside"), tmp)
-                os.rename(tmp, race_dir) if False else None
-                # replace the directory with the link atomically-ish
-                os.system("true")
-                try:
-                    for f in os.listdir(race_dir):
-                        os.unlink(os.path.join(race_dir, f))
-                    os.rmdir(race_dir)
-                except OSError:
-                    pass
-                try:
-                    os.rename(tmp, race_dir)
-                except OSError:
-                    os.unlink(tmp)
+                os.rmdir(race_dir)
+                os.rename(tmp, race_dir)
                 time.sleep(0.001)
                 os.unlink(race_dir)
             except OSError:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+                for p in (tmp, race_dir):
+                    try:
+                        os.unlink(p)
+                    except OSError:
+                        pass
     th = threading.Thread(target=swapper, daemon=True)
     th.start()
     results = {}

@@ -29,6 +29,28 @@ SANITIZER_RE = re.compile(r"AddressSanitizer|UndefinedBehaviorSanitizer|LeakSani
 SIGNAL_RE = re.compile(r"smbd-session pid (\d+) killed by signal (\d+)")
 
 
+def reconfigure(settings):
+    """Sets global parameters in the server's smb.conf (HOSTILE_CONF) and
+    reloads it with SIGHUP; new connections use the new values."""
+    import signal
+    conf = os.environ["HOSTILE_CONF"]
+    with open(conf) as f:
+        lines = f.read().split("\n")
+    for k, v in settings.items():
+        lines = [l for l in lines if l.strip().split("=")[0].strip() != k]
+        lines.insert(lines.index("[global]") + 1, "\t%s = %s" % (k, v))
+    with open(conf, "w") as f:
+        f.write("\n".join(lines))
+    before = open(LOG, "rb").read().count(b"configuration reloaded") if LOG else 0
+    os.kill(MASTER, signal.SIGHUP)
+    end = time.time() + 20
+    while time.time() < end:
+        if open(LOG, "rb").read().count(b"configuration reloaded") > before:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def children(pid):
     out = []
     try:
@@ -206,6 +228,12 @@ class Suite:
         except Exception as e:  # noqa: BLE001 - any failure is the finding
             problems.append("fresh client: %r" % e)
         now = helper_pids()
+        # docs/hardening.md: no TSan build because every server process is
+        # single-threaded; this keeps that premise checked
+        for p in [MASTER] + children(MASTER):
+            th = status_field(p, "Threads")
+            if th and th != "1":
+                problems.append("%s (pid %d) has %s threads: revisit the TSan decision" % (role(p), p, th))
         for k in ("master", "auth", "rpc"):
             if now[k] != self.base[k]:
                 problems.append("%s changed %r -> %r" % (k, self.base[k], now[k]))

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smb2raw as s2  # noqa: E402
 from cases_abc import DISC, fresh, open_file, sess  # noqa: E402
 from harness import (ALICE, ALICE_PW, PORT, Suite, fd_count, helper_pids, newest_session,  # noqa: E402
-                     outcome, rss_kb, session_pids, wait_sessions)
+                     outcome, reconfigure, rss_kb, session_pids, wait_sessions)
 
 LIMITS = {
     "L1": "outstanding requests (unread answers)",
@@ -23,8 +23,9 @@ LIMITS = {
     "L4": "pre-auth PDU size (16 KiB)",
     "L5": "open files per client (max open files = 200)",
     "L6": "sessions per connection (128), trees per session (1024)",
-    "L7": "connections per address (max ip connections = 80)",
-    "L8": "connections in total (max connections = 100)",
+    "L7": "connections per address (max ip connections, reloaded to 10)",
+    "L8": "connections in total (max connections, reloaded to 15)",
+    "L9": "time without a session (login timeout, reloaded to 3 s)",
 }
 
 
@@ -181,10 +182,13 @@ def l6_sessions_trees(S):
 
 
 def l7_per_address(S):
+    # lower caps through a reload (SIGHUP): fewer sessions to start
+    S.check("L7", "reload with max ip connections = 10, max connections = 15",
+            reconfigure({"max ip connections": 10, "max connections": 15}))
     before = helper_usage()
-    ok, refused = connect_from("127.0.0.5", 85)
-    S.check("L7", "85 connections from 127.0.0.5: %d served, %d refused" % (len(ok), refused),
-            len(ok) == 80 and refused == 5, (len(ok), refused))
+    ok, refused = connect_from("127.0.0.5", 12)
+    S.check("L7", "12 connections from 127.0.0.5: %d served, %d refused" % (len(ok), refused),
+            len(ok) == 10 and refused == 2, (len(ok), refused))
     try:
         h = sess()
         S.check("L7", "127.0.0.1 still served meanwhile", h.echo().status == 0)
@@ -193,24 +197,49 @@ def l7_per_address(S):
         S.check("L7", "127.0.0.1 still served meanwhile", False, repr(e))
     for c in ok:
         c.close()
-    S.check("L7", "the 80 sessions go away", wait_sessions(0, 30), len(session_pids()))
+    S.check("L7", "the 10 sessions go away", wait_sessions(0, 30), len(session_pids()))
     ok2, refused2 = connect_from("127.0.0.5", 3)
     S.check("L7", "127.0.0.5 served again after closing", len(ok2) == 3, (len(ok2), refused2))
     for c in ok2:
         c.close()
+    wait_sessions(0, 30)
     check_bounded(S, "L7", before)
 
 
 def l8_total(S):
     before = helper_usage()
-    a, ra = connect_from("127.0.0.6", 70)
-    b, rb = connect_from("127.0.0.7", 40)
-    S.check("L8", "70 + 40 connections from two addresses: %d served, %d refused" % (
-        len(a) + len(b), ra + rb), len(a) + len(b) == 100 and ra + rb == 10, (len(a), ra, len(b), rb))
+    a, ra = connect_from("127.0.0.6", 10)
+    b, rb = connect_from("127.0.0.7", 8)
+    S.check("L8", "10 + 8 connections from two addresses: %d served, %d refused" % (
+        len(a) + len(b), ra + rb), len(a) + len(b) == 15 and ra + rb == 3, (len(a), ra, len(b), rb))
     for c in a + b:
         c.close()
     S.check("L8", "all sessions go away", wait_sessions(0, 30), len(session_pids()))
     check_bounded(S, "L8", before)
+    S.check("L8", "reload back to max ip connections = 80, max connections = 100",
+            reconfigure({"max ip connections": 80, "max connections": 100}))
+
+
+def l9_login_timeout(S):
+    S.check("L9", "reload with login timeout = 3", reconfigure({"login timeout": 3}))
+    silent = s2.Conn(PORT)
+    half = s2.Conn(PORT)
+    half.send_raw(b"\0\0\0\x40\xfeSMB")
+    negotiated = fresh()
+    legged = fresh()
+    legged.call(s2.SESSION_SETUP, s2.session_setup_body(s2.spnego_init(s2.ntlm_negotiate())), sid=0)
+    authed = sess()
+    time.sleep(4.5)
+    for what, c in [("silent", silent), ("half a frame", half), ("negotiated only", negotiated),
+                    ("first NTLM leg only", legged)]:
+        S.check("L9", "%s connection dropped after the login timeout" % what, c.is_closed(5))
+        c.close()
+    try:
+        S.check("L9", "authenticated connection kept", authed.echo().status == 0)
+    except Exception as e:  # noqa: BLE001
+        S.check("L9", "authenticated connection kept", False, repr(e))
+    authed.close()
+    S.check("L9", "reload with login timeout = 120", reconfigure({"login timeout": 120}))
 
 
 def check_bounded(S, cls, before):
@@ -227,7 +256,7 @@ def main():
     S.start()
     for cls, fn in [("L1", l1_outstanding), ("L2", l2_credits), ("L3", l3_compound), ("L4", l4_preauth),
                     ("L5", l5_open_files), ("L6", l6_sessions_trees), ("L7", l7_per_address),
-                    ("L8", l8_total)]:
+                    ("L8", l8_total), ("L9", l9_login_timeout)]:
         S.run_item(cls, fn.__name__, fn)
     return 0 if S.summary(LIMITS) else 1
 

@@ -24,7 +24,12 @@ FULL_MOUNTED=0
 if mount -t tmpfs -o size=2m,mode=1777 cifsd-hostile-full "$T/full" 2>/dev/null; then
   FULL_MOUNTED=1
 fi
-unmount_full() { [ "$FULL_MOUNTED" = 1 ] && umount "$T/full" 2>/dev/null; FULL_MOUNTED=0; }
+unmount_full() {
+  if [ "$FULL_MOUNTED" = 1 ]; then umount "$T/full" 2>/dev/null || umount -l "$T/full"; fi
+  FULL_MOUNTED=0
+}
+# lib.sh's cleanup removes $T: unmount first, keeping the exit status
+trap 'rc=$?; unmount_full; (exit $rc); it_cleanup' EXIT
 
 # Limits set low so that one client can exceed each of them; everything else
 # as in the integration tests.
@@ -43,7 +48,7 @@ cat >> "$CONF" <<S
 	create mask = 0644
 S
 
-export HOSTILE_DIR=$T HOSTILE_ALICE=$ALICE HOSTILE_ALICE_PW=$ALICE_PW HOSTILE_BOB=$BOB \
+export HOSTILE_CONF=$CONF HOSTILE_DIR=$T HOSTILE_ALICE=$ALICE HOSTILE_ALICE_PW=$ALICE_PW HOSTILE_BOB=$BOB \
   HOSTILE_BOB_PW=$BOB_PW HOSTILE_LOG=$T/server.log HOSTILE_FULL=$FULL_MOUNTED
 
 start() {

@@ -266,7 +266,7 @@ def default_contexts(cipher=2):
 
 def session_setup_body(blob, flags=0, sec_mode=1, prev=0, off=None, length=None):
     off = 88 if off is None else off
-    length = len(blob) if length is None else length
+    length = min(len(blob), 0xFFFF) if length is None else length
     return struct.pack("<HBBIIHHQ", 25, flags, sec_mode, 1, 0, off, length, prev) + blob
 
 
