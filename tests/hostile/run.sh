@@ -11,6 +11,7 @@
 #   HOSTILE_ONLY="A C"  only these classes of hostile.py
 #   HOSTILE_PARTS="hostile limits faults master"  parts to run (default: all)
 set -u
+export PYTHONDONTWRITEBYTECODE=1
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../integration/lib.sh
 . "$HERE/../integration/lib.sh"
