@@ -98,8 +98,10 @@ EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out
 }  // namespace
 
 uint32_t frame_limit(const Connection& c) {
+  // An expired session is still authenticated (it only has to re-authenticate):
+  // its large WRITE gets STATUS_NETWORK_SESSION_EXPIRED, not a dropped connection.
   for (const auto& [id, s] : c.sessions)
-    if (s->state == Session::State::kValid) {
+    if (s->state != Session::State::kInProgress) {
       uint32_t big = std::max(c.max_write, c.max_trans);
       return big + (1u << 20);
     }
