@@ -21,6 +21,8 @@
 #include "smbd-master/privileges.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
+#include "smbd-master/byte_locks.h"
+#include "smbd-master/durable_store.h"
 
 namespace cifsd::master {
 
@@ -138,6 +140,8 @@ class Master {
   std::map<std::string, uint32_t> per_ip_;
   uint64_t next_conn_id_ = 1;
   ShareModeTable broker_;
+  ByteLockTable locks_;
+  DurableStore durable_;
   bool stopping_ = false;
 };
 

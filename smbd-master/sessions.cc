@@ -13,6 +13,8 @@
 
 #include "common/ipc/fds.h"
 #include "smbd-master/master.h"
+#include "smbd-master/durable_broker.h"
+#include "smbd-master/lock_broker.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/spawn.h"
 
@@ -156,12 +158,30 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   std::vector<uint8_t> hello;
   if (!s.hello_done) hello = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
   uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
-  SessionAction a = handle_session_frame(st, m, broker_, hello, limit);
+  SessionAction a;
+  // Byte-range lock messages and the lock hooks around the others (lock_broker.h).
+  std::vector<Notify> lock_notes;
+  size_t opens_before = broker_.opens_of_connection(s.conn_id);
+  // Durable handles (durable_broker.h): a reclaim answer carries the fd.
+  UniqueFd answer_fd;
+  if (s.hello_done) durable_expire(broker_, durable_, durable_now_ms());
+  if (s.hello_done && is_durable_frame(m.type)) {
+    a = handle_durable_frame(s.conn_id, m, broker_, durable_, durable_now_ms(), &answer_fd);
+  } else if (s.hello_done && is_lock_frame(m.type) && !m.fd) {
+    a = handle_lock_frame(s.conn_id, m, broker_, locks_);
+  } else {
+    if (s.hello_done) locks_before_frame(s.conn_id, m, broker_, locks_, &lock_notes);
+    a = handle_session_frame(st, m, broker_, hello, limit);
+    if (a.kind != SessionAction::kViolation)
+      locks_after_frame(s.conn_id, opens_before, broker_, locks_, &lock_notes);
+  }
+  a.notify.insert(a.notify.end(), lock_notes.begin(), lock_notes.end());
   s.hello_done = st.hello_done;
   bool ok = false;
   switch (a.kind) {
     case SessionAction::kAnswer:
-      ok = ipc::send_message(s.chan.get(), mp::kVersion, a.type, m.seq, {a.payload.data(), a.payload.size()});
+      ok = ipc::send_message(s.chan.get(), mp::kVersion, a.type, m.seq, {a.payload.data(), a.payload.size()},
+                             answer_fd.valid() ? answer_fd.get() : -1);
       break;
     case SessionAction::kNewChannel:
       ok = answer_new_channel(s, a.helper, m.seq);
@@ -208,12 +228,20 @@ bool Master::answer_new_channel(Session& s, mp::Role helper, uint32_t seq) {
 
 void Master::session_channel_closed(Session& s) {
   // The process is ending (or ended); its opens no longer exist.
+  // Its durable handles wait for a reconnect, their share records kept.
+  durable_on_disconnect(s.conn_id, broker_, durable_, durable_now_ms());
+  std::vector<LockGrant> lock_grants;
+  std::vector<LockFileKey> locked_files = locks_.drop_connection(s.conn_id, &lock_grants);
   size_t n = broker_.drop_connection(s.conn_id);
   if (n) LOG_D("connection %llu: dropped %zu share-mode records", (unsigned long long)s.conn_id, n);
   by_conn_.erase(s.conn_id);
+  // Waiters its locks blocked are granted; other openers learn the state.
+  std::vector<Notify> notes;
+  locks_after_drop(lock_grants, locked_files, broker_, locks_, &notes);
   s.ev.reset();
   s.hello_timer.reset();
   s.chan.reset();
+  deliver(notes);
 }
 
 void Master::kill_session(Session& s, const char* why) {

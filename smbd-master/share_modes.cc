@@ -52,6 +52,7 @@ uint32_t ShareModeTable::open(uint64_t conn_id, uint64_t open_id, uint64_t dev, 
   }
   files_[fk].push_back({conn_id, open_id, access, share_access});
   by_open_.emplace(ok, fk);
+  last_file_ = fk;
   per_conn_[conn_id]++;
   return kStatusSuccess;
 }
@@ -92,6 +93,30 @@ size_t ShareModeTable::opens_of_connection(uint64_t conn_id) const {
 size_t ShareModeTable::opens_of(uint64_t dev, uint64_t ino) const {
   auto it = files_.find({dev, ino});
   return it == files_.end() ? 0 : it->second.size();
+}
+
+bool ShareModeTable::file_of(uint64_t conn_id, uint64_t open_id, uint64_t* dev, uint64_t* ino) const {
+  auto it = by_open_.find({conn_id, open_id});
+  if (it == by_open_.end()) return false;
+  *dev = it->second.first;
+  *ino = it->second.second;
+  return true;
+}
+
+std::vector<uint64_t> ShareModeTable::connections_of(uint64_t dev, uint64_t ino) const {
+  std::vector<uint64_t> out;
+  auto it = files_.find({dev, ino});
+  if (it == files_.end()) return out;
+  for (const OpenRecord& r : it->second)
+    if (std::find(out.begin(), out.end(), r.conn_id) == out.end()) out.push_back(r.conn_id);
+  return out;
+}
+
+size_t ShareModeTable::opens_of_connection_on(uint64_t conn_id, uint64_t dev, uint64_t ino) const {
+  auto it = files_.find({dev, ino});
+  if (it == files_.end()) return 0;
+  return size_t(std::count_if(it->second.begin(), it->second.end(),
+                              [&](const OpenRecord& r) { return r.conn_id == conn_id; }));
 }
 
 }  // namespace cifsd::master

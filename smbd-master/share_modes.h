@@ -46,6 +46,14 @@ class ShareModeTable {
   size_t file_count() const { return files_.size(); }
   size_t opens_of(uint64_t dev, uint64_t ino) const;
   size_t opens_of_connection(uint64_t conn_id) const;
+  // The file an open is registered on (false if the open is unknown).
+  bool file_of(uint64_t conn_id, uint64_t open_id, uint64_t* dev, uint64_t* ino) const;
+  // Every connection with an open of the file, once each.
+  std::vector<uint64_t> connections_of(uint64_t dev, uint64_t ino) const;
+  // How many opens of the file one connection has.
+  size_t opens_of_connection_on(uint64_t conn_id, uint64_t dev, uint64_t ino) const;
+  // The file of the most recently registered open ({0,0} before any).
+  std::pair<uint64_t, uint64_t> last_opened_file() const { return last_file_; }
 
  private:
   using FileKey = std::pair<uint64_t, uint64_t>;  // (dev, ino)
@@ -53,6 +61,7 @@ class ShareModeTable {
   std::map<FileKey, std::vector<OpenRecord>> files_;
   std::map<OpenKey, FileKey> by_open_;
   std::map<uint64_t, size_t> per_conn_;  // open count per connection
+  FileKey last_file_{0, 0};
 };
 
 }  // namespace cifsd::master

@@ -9,7 +9,9 @@
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
 #include "smbd-session/vfs/write_time.h"
@@ -51,7 +53,9 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     if (open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
+    durable_closed(conn, open);
     if (open.broker_id) broker_share_close(conn, open.broker_id);
+    lock_client_forget(conn, open);
   }
   if (conn.open_count) conn.open_count--;
   tree.opens.erase(open.id.volatile_);  // destroys `open`

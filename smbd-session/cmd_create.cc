@@ -13,6 +13,7 @@
 #include "common/util/utf16.h"
 #include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
@@ -159,8 +160,10 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   if ((cr.options & kOptDeleteOnClose) && !(desired & kDelete) && !max_allowed)
     return status::kInvalidParameter;  // MS-FSA 2.1.5.1: DELETE_ON_CLOSE needs DELETE
 
-  // Durable reconnects name a handle we never granted.
-  if (cr.find("DHnC") || cr.find("DH2C")) return status::kObjectNameNotFound;
+  // Durable handles (durable.h): a reconnect reclaims a parked handle.
+  s = durable_check_contexts(req, cr);
+  if (s != status::kSuccess) return s;
+  if (cr.find("DHnC") || cr.find("DH2C")) return durable_reconnect(req, cr, out);
   // A previous-version (snapshot) open: we have no snapshots.
   if (cr.find("TWrp")) return status::kObjectNameNotFound;
 
@@ -328,6 +331,8 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   o->broker_id = so.open_id;
   o->dev = st.dev;
   o->ino = st.ino;
+  DurableGrant dg;
+  durable_grant(req, cr, *o, o->oplock_level, 0, &dg);
   FileId id = o->id;
 
   // AllocationSize context on a new or overwritten file: reserve the space
@@ -368,6 +373,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     d.zeros(16);  // VolumeId: not tracked
     put_context(ctx, &prev, "QFid", d.view());
   }
+  if (dg.granted) put_context(ctx, &prev, dg.context, {dg.data.data(), dg.data.size()});
   if (ctx.size()) {
     out.u32(64 + 88);
     out.u32(uint32_t(ctx.size()));

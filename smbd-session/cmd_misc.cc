@@ -16,7 +16,6 @@ NtStatus handle_echo(Request&, ByteWriter& out) {
 // is ever pending.
 NtStatus handle_cancel(Request&, ByteWriter&) { return status::kSuccess; }
 
-NtStatus handle_lock(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_change_notify(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_oplock_break(Request&, ByteWriter&) { return status::kNotSupported; }
 

@@ -8,6 +8,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -63,6 +64,10 @@ NtStatus handle_read(Request& req, ByteWriter& out) {
   if (open->is_directory) return status::kInvalidDeviceRequest;
   if (!(open->access & (smb2::kFileReadData | smb2::kFileExecute))) return status::kAccessDenied;
   if (offset > uint64_t(INT64_MAX) - length) return status::kInvalidParameter;
+  // Byte-range locks of other opens (MS-FSA 2.1.5.2); no round trip unless
+  // the file has locks (lock_client.h).
+  NtStatus ls = lock_check_io(req.conn, *open, offset, length, false);
+  if (ls != status::kSuccess) return ls;
 
   // pread straight into the reply body: no staging buffer and no copy of
   // the data inside this process beyond the one the engine makes.

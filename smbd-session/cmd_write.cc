@@ -8,6 +8,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -67,6 +68,10 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
     return status::kSuccess;
   }
   if (offset > kMaxFileSize || length > kMaxFileSize - offset) return status::kInvalidParameter;
+  // Byte-range locks (MS-FSA 2.1.5.3); no round trip unless the file has
+  // locks (lock_client.h).
+  NtStatus ls = lock_check_io(req.conn, *open, offset, length, true);
+  if (ls != status::kSuccess) return ls;
 
   size_t done = 0;
   while (done < length) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/config/config.h"
@@ -75,6 +76,10 @@ struct Connection {
   std::map<uint16_t, MasterHandler> master_handlers;
   std::deque<ipc::Message> master_inbox;
   std::function<void()> schedule_master_dispatch;
+  // Byte-range locks (lock_client.h): the files the broker says have locks,
+  // and blocking LOCKs waiting in the broker, by AsyncId.
+  std::set<std::pair<uint64_t, uint64_t>> locked_files;
+  std::map<uint64_t, std::function<void(NtStatus)>> lock_waits;
 };
 
 }  // namespace cifsd::session

@@ -19,6 +19,7 @@
 #include "common/sandbox/sandbox.h"
 #include "common/util/proctitle.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/event_loop.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/login_timeout.h"
@@ -71,7 +72,12 @@ void teardown(Connection& c) {
     for (auto& [tid, t] : s->trees) {
       auto opens = std::move(t->opens);
       t->opens.clear();
-      for (auto& [vid, o] : opens) close_open(c, *t, *o);
+      for (auto& [vid, o] : opens) {
+        // A durable open outlives the connection: the broker holds it
+        // (durable.h) and keeps its share record when our channel closes.
+        if (o->is_durable) continue;
+        close_open(c, *t, *o);
+      }
     }
     if (s->auth_context) auth_release(c, s->auth_context);
   }
@@ -122,6 +128,7 @@ int main(int argc, char** argv) {
   c.send = [&transport](std::vector<uint8_t> frame) { transport.send(std::move(frame)); };
   Deferred master_dispatch_ev(loop, [&c] { master_dispatch(c); });
   c.schedule_master_dispatch = [&master_dispatch_ev] { master_dispatch_ev.schedule(); };
+  lock_client_attach(c);
   // The master channel: its notifications, and EOF when the master is gone,
   // which ends this session.
   FdEvent master_ev(loop, c.master_fd.get(), EV_READ, [&] {

@@ -77,6 +77,12 @@ struct Open {
   // QUERY_DIRECTORY cursor (owned by the directory-listing code)
   std::shared_ptr<void> dir_cursor;
   uint8_t oplock_level = 0;
+  // LOCK replay detection (MS-SMB2 3.3.5.14 Open.LockSequenceArray): the
+  // last sequence number per index 1..64, valid where the bit is set.
+  std::array<uint8_t, 64> lock_seq{};
+  uint64_t lock_seq_valid = 0;
+  bool is_durable = false;     // Open.IsDurable (durable.h)
+  bool is_resilient = false;   // Open.IsResilient
 };
 
 struct Tree {

@@ -81,11 +81,11 @@ std::optional<SecurityDescriptor> decode_stored(Bytes value, uint32_t mode) {
 uint32_t rights_from_rwx(uint32_t rwx, bool is_dir, bool owner) {
   uint32_t m = kReadControl | kSynchronize | 0x80 /*READ_ATTRIBUTES*/ | 0x08 /*READ_EA*/;
   if (rwx & 4) m |= kFileGenericRead;
-  if (rwx & 2) {
-    m |= kFileGenericWrite;
-    if (is_dir) m |= 0x40;  // FILE_DELETE_CHILD
-  }
-  if (rwx & 1) m |= kFileGenericExecute;
+  // As vfs::maximal_access: DELETE_CHILD comes with w (FILE_ALL_ACCESS asks
+  // for it on files too), and reading a file is all "execute" means to a
+  // remote client (the server never runs anything).
+  if (rwx & 2) m |= kFileGenericWrite | 0x40 /*FILE_DELETE_CHILD*/;
+  if ((rwx & 1) || (!is_dir && (rwx & 4))) m |= kFileGenericExecute;
   if (owner) m |= kWriteDac | kWriteOwner | 0x100 /*WRITE_ATTRIBUTES*/ | kDeleteRight;
   return m;
 }
@@ -133,8 +133,16 @@ uint32_t mode_from_descriptor(const SecurityDescriptor& sd, uint32_t old_mode, u
   nobody_owns.owner.reset();
   uint32_t g = rwx(granted_access(nobody_owns, group_class));
   uint32_t o = rwx(granted_access(nobody_owns, other_class));
-  uint32_t u = is_dir ? 7 : (6 | (old_mode >> 6 & 1));
-  return (old_mode & 07000) | u << 6 | g << 3 | o;
+  Token owner_class;
+  owner_class.sids = other_class.sids;
+  if (sd.owner) owner_class.sids.push_back(*sd.owner);
+  uint32_t u = (is_dir ? 7 : 6) | rwx(granted_access(nobody_owns, owner_class));
+  uint32_t m = u << 6 | g << 3 | o;
+  // Files: EXECUTE is implied by read in mode-derived descriptors, so a
+  // DACL read back and written again must not make a file executable; x
+  // bits are only ever removed, never added, from the DACL.
+  if (!is_dir) m &= (old_mode & 0111) | 0666;
+  return (old_mode & 07000) | m;
 }
 
 SecurityDescriptor load_effective(int fd, const struct stat& sb, bool* stored) {

@@ -40,12 +40,13 @@ SecurityDescriptor synthesize(uint32_t uid, uint32_t gid, uint32_t mode, bool is
 // rwx -> file rights (owner also gets WRITE_DAC | WRITE_OWNER | DELETE ...)
 uint32_t rights_from_rwx(uint32_t rwx, bool is_dir, bool owner);
 
-// POSIX permission bits approximating a DACL: the group and other classes
-// get what the DACL grants the file's group (+Everyone, Authenticated
-// Users) and Everyone (+Authenticated Users). The owner class keeps rw
-// (rwx on directories) whatever the DACL says: the owner holds WRITE_DAC
+// POSIX permission bits approximating a DACL: the owner, group and other
+// classes get what the DACL grants the owner SID, the file's group and
+// Everyone (each with Everyone and Authenticated Users). The owner class
+// keeps at least rw (rwx on directories) whatever the DACL says: the owner holds WRITE_DAC
 // implicitly and could restore itself anyway, and the descriptor check
-// still enforces the DACL over SMB. Special bits are kept.
+// still enforces the DACL over SMB. On files x bits are only removed (when
+// the DACL denies EXECUTE), never added. Special bits are kept.
 uint32_t mode_from_descriptor(const SecurityDescriptor& sd, uint32_t old_mode, uint32_t gid,
                               bool is_dir);
 

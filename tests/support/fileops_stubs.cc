@@ -14,6 +14,7 @@ NtStatus handle_create(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_close(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_flush(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_read(Request&, ByteWriter&) { return status::kNotSupported; }
+NtStatus handle_lock(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }

@@ -370,6 +370,14 @@ void test_mode_mapping(void**) {
   SecurityDescriptor nul;
   nul.control = kDaclPresent;
   assert_int_equal(mode_from_descriptor(nul, S_IFDIR, 1, true) & 0777, 0777);
+  // Files: x is never added, only taken away.
+  assert_int_equal(mode_from_descriptor(nul, S_IFREG | 0600, 1, false) & 0777, 0666);
+  assert_int_equal(mode_from_descriptor(nul, S_IFREG | 0700, 1, false) & 0777, 0766);
+  SecurityDescriptor ro;
+  ro.control = kDaclPresent;
+  ro.dacl = Acl{};
+  ro.dacl->aces.push_back(ace(kAceAllowed, 0, 0x1, wk::everyone()));
+  assert_int_equal(mode_from_descriptor(ro, S_IFREG | 0755, 1, false) & 0777, 0644);
 }
 
 }  // namespace
