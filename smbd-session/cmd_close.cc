@@ -15,6 +15,7 @@
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
 #include "smbd-session/vfs/write_time.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -51,6 +52,7 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     rpc_close(conn, open.pipe_handle);
   } else {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
+    vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     if (open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
@@ -71,6 +73,8 @@ NtStatus handle_close(Request& req, ByteWriter& out) {
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
 
+  // A deferred write-time update lands before the final attributes are read.
+  if (!open->is_pipe) vfs::wtime::on_close(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   // A deferred write-time update lands before the final attributes are read.
   if (!open->is_pipe) vfs::wtime::on_close(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   vfs::FileStat st;

@@ -5,6 +5,7 @@
 
 #include "smbd-session/handlers.h"
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 
@@ -18,6 +19,7 @@ NtStatus handle_flush(Request& req, ByteWriter& out) {
   if (!open->is_pipe) {
     if (!(open->access & (smb2::kFileWriteData | smb2::kFileAppendData))) return status::kAccessDenied;
     if (fsync(open->fd.get()) != 0) return status_from_errno(errno);
+    vfs::wtime::flush_pending(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   }
   out.u16(4);
   out.u16(0);

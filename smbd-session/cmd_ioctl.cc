@@ -7,6 +7,7 @@
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/smb2_types.h"
@@ -266,10 +267,14 @@ NtStatus handle_ioctl(Request& req, ByteWriter& out) {
       return copychunk(req, ctl, *open, in, max_out, out);
     }
     default: {
-      LOG_D("unsupported FSCTL 0x%08x", ctl);
-      // Windows checks the handle before the control code.
-      if (!find_open(req, fid)) return status::kFileClosed;
-      return status::kNotSupported;
+      // Windows checks the handle before the control code. File-system
+      // FSCTLs (sparse, zero data, ranges, ...) live in fsctl_file.cc.
+      Open* open = find_open(req, fid);
+      if (!open) return status::kFileClosed;
+      std::vector<uint8_t> data;
+      NtStatus st = file_fsctl(req, ctl, *open, in, max_out, &data);
+      if (st == status::kSuccess || st == status::kBufferOverflow) write_response(out, ctl, open->id, data);
+      return st;
     }
   }
 }

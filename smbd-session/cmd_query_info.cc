@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "smbd-session/acl/ntacl.h"
+#include "smbd-session/cmd_info_extra.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
@@ -82,6 +83,8 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
     if (type != kInfoFile) return status::kNotSupported;
     return pipe_info(cls, out, max);
   }
+  NtStatus xs;  // EAs and other classes with rules of their own
+  if (query_info_extra(req, *open, type, cls, max, out, &xs)) return xs;
   const ShareConfig& share = share_of(req);
   vfs::FileStat st;
   NtStatus s = vfs::stat_fd(open->fd.get(), share, leaf_name(open->path), &st);

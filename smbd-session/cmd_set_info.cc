@@ -15,6 +15,7 @@
 #include <cerrno>
 
 #include "smbd-session/acl/ntacl.h"
+#include "smbd-session/cmd_info_extra.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -23,6 +24,7 @@
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -60,6 +62,8 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
   if (s != status::kSuccess) return s;
   if (!(o.access & kFileWriteAttributes)) return status::kAccessDenied;
   const ShareConfig& share = share_of(req);
+  // Any SET_INFO basic applies a pending write-time update (write_time.h).
+  vfs::wtime::flush_pending(o.id.volatile_, o.fd.get(), o.dev, o.ino);
   if (bi.attributes) {
     if ((bi.attributes & kAttrDirectory) && !o.is_directory) return status::kInvalidParameter;
     if ((bi.attributes & vfs::kAttrTemporary) && o.is_directory) return status::kInvalidParameter;
@@ -83,6 +87,7 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
   bool any = vfs::filetime_to_timespec(bi.last_access, &ts[0]);
   any |= vfs::filetime_to_timespec(bi.last_write, &ts[1]);
   if (any && utimensat(o.fd.get(), "", ts, AT_EMPTY_PATH) != 0) return status_from_errno(errno);
+  vfs::wtime::after_set_basic(o.id.volatile_, o.fd.get(), o.dev, o.ino, bi.last_write, bi.change);
   return status::kSuccess;
 }
 
@@ -238,6 +243,11 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
   }
   if (type != kInfoFile) return status::kNotSupported;  // no fs control or quota changes
 
+  NtStatus xs;  // EAs, valid data length (cmd_info_extra.cc)
+  if (set_info_extra(req, *open, type, cls, buf, &xs)) {
+    if (xs == status::kSuccess) out.u16(2);
+    return xs;
+  }
   Open& o = *open;
   NtStatus s = status::kInvalidInfoClass;
   ByteReader b(buf);
@@ -252,6 +262,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       if (!(o.access & kFileWriteData)) return status::kAccessDenied;
       if (size > uint64_t(INT64_MAX)) return status::kInvalidParameter;
       s = ftruncate(o.fd.get(), off_t(size)) == 0 ? status::kSuccess : status_from_errno(errno);
+      if (s == status::kSuccess) vfs::wtime::flush_pending(o.id.volatile_, o.fd.get(), o.dev, o.ino);
       break;
     }
     case info::kFileAllocationInformation: {

@@ -10,6 +10,7 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -73,6 +74,7 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
   NtStatus ls = lock_check_io(req.conn, *open, offset, length, true);
   if (ls != status::kSuccess) return ls;
 
+  vfs::wtime::before_write(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   size_t done = 0;
   while (done < length) {
     ssize_t n = pwrite(open->fd.get(), data.data() + done, length - done, off_t(offset + done));

@@ -209,8 +209,9 @@ NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out,
       break;
     case kFsAttribute: {
       std::vector<uint8_t> name = utf8_to_utf16le("NTFS");
-      // CASE_SENSITIVE_SEARCH | CASE_PRESERVED_NAMES | UNICODE_ON_DISK
-      w.u32(0x00000001 | 0x00000002 | 0x00000004);
+      // CASE_SENSITIVE_SEARCH | CASE_PRESERVED_NAMES | UNICODE_ON_DISK |
+      // SUPPORTS_SPARSE_FILES (fsctl_file.cc)
+      w.u32(0x00000001 | 0x00000002 | 0x00000004 | 0x00000040);
       w.u32(v.max_name);
       w.u32(uint32_t(name.size()));
       *fixed = 16;
@@ -246,7 +247,9 @@ NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out,
       w.u32(sector);
       w.u32(sector);
       w.u32(sector);
-      w.u32(0x3);  // ALIGNED_DEVICE | PARTITION_ALIGNED_ON_DEVICE
+      // ALIGNED_DEVICE | PARTITION_ALIGNED_ON_DEVICE | TRIM_ENABLED
+      // (FSCTL_FILE_LEVEL_TRIM is served, see fsctl_file.cc)
+      w.u32(0x3 | 0x8);
       w.u32(0);
       w.u32(0);
       break;

@@ -1,6 +1,8 @@
 #include "smbd-session/vfs/path.h"
 
 #include <fnmatch.h>
+#include <locale.h>
+#include <wctype.h>
 
 #include <optional>
 
@@ -30,8 +32,19 @@ char32_t next_cp(std::string_view s, size_t* i) {
   return c;
 }
 
+// Non-ASCII case folding uses the C.UTF-8 locale's upper-case mapping (the
+// way Windows compares names: through an upcase table), created at start-up
+// before the sandbox closes the file system. Without it, the table below.
+const locale_t g_fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+
 char32_t fold_cp(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (g_fold_locale && c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF)) {
+    char32_t u = char32_t(towupper_l(wint_t(c), g_fold_locale));
+    // A non-ASCII letter whose upper case is ASCII (U+017F long s, U+0131
+    // dotless i) compares like that ASCII letter.
+    return u < 0x80 ? ((u >= 'A' && u <= 'Z') ? u + 32 : u) : u;
+  }
   if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
   if (c >= 0x100 && c <= 0x137) return c | 1;                       // Latin Extended-A pairs
   if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;        // odd upper, even lower
@@ -157,13 +170,15 @@ bool dos_wildcard_match(std::string_view pattern_utf8, std::string_view name_utf
       if (!reach[j]) continue;
       switch (pc) {
         case U'*':
-          for (size_t k = j; k <= N; k++) next[k] = 1;
+          // Everything from the first reachable position on: one pass.
+          for (size_t k = j; k <= N && !next[k]; k++) next[k] = 1;
           break;
         case U'<': {
-          // DOS_STAR: zero or more characters, not going past the final '.'.
-          size_t limit = last_dot == std::u32string::npos ? N : last_dot;
-          next[j] = 1;
-          for (size_t k = j + 1; k <= limit; k++) next[k] = 1;
+          // DOS_STAR (MS-FSA FsRtlIsNameInExpression): zero or more
+          // characters up to the name's final '.'; past it (no '.' ahead),
+          // up to the end.
+          size_t limit = (last_dot == std::u32string::npos || last_dot < j) ? N : last_dot;
+          for (size_t k = j; k <= limit && !next[k]; k++) next[k] = 1;
           break;
         }
         case U'?':

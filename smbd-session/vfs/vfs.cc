@@ -12,6 +12,7 @@
 
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/vfs/path.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session::vfs {
 namespace {
@@ -67,6 +68,7 @@ void fill_stat(const struct statx& sx, FileStat* st) {
   st->mode = sx.stx_mode;
   st->uid = sx.stx_uid;
   st->gid = sx.stx_gid;
+  wtime::apply(st);  // Windows write/change time semantics (write_time.h)
 }
 
 }  // namespace
@@ -194,7 +196,7 @@ DosXattr read_xattr(int fd) {
   if (n >= 4) {
     x.present = true;
     x.attrs = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-    x.attrs &= kStorableAttrs;
+    x.attrs &= kStorableAttrs | smb2::kAttrSparse;
   }
   if (n >= 12) {
     x.has_creation = true;
@@ -205,7 +207,7 @@ DosXattr read_xattr(int fd) {
 
 int write_xattr(int fd, const DosXattr& x) {
   uint8_t b[12];
-  uint32_t a = x.attrs & kStorableAttrs;
+  uint32_t a = x.attrs & (kStorableAttrs | smb2::kAttrSparse);
   for (int i = 0; i < 4; i++) b[i] = uint8_t(a >> (8 * i));
   for (int i = 0; i < 8; i++) b[4 + i] = uint8_t(x.creation >> (8 * i));
   return fd_setxattr(fd, kDosAttribXattr, b, x.has_creation ? 12 : 4) == 0 ? 0 : errno;
@@ -243,7 +245,20 @@ uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share
 
 int store_dos_attributes(int fd, uint32_t attrs) {
   DosXattr x = read_xattr(fd);  // keeps a stored creation time
-  x.attrs = attrs;
+  // SPARSE is not a client-settable attribute: only FSCTL_SET_SPARSE
+  // changes it (store_sparse_flag), so it survives attribute changes.
+  x.attrs = (attrs & kStorableAttrs) | (x.attrs & smb2::kAttrSparse);
+  return write_xattr(fd, x);
+}
+
+int store_sparse_flag(int fd, bool sparse) {
+  DosXattr x = read_xattr(fd);
+  if (!x.present) {  // keep what was derived so far
+    struct statx sx;
+    bool dir = statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &sx) == 0 && S_ISDIR(sx.stx_mode);
+    x.attrs = dir ? 0 : smb2::kAttrArchive;
+  }
+  x.attrs = sparse ? (x.attrs | smb2::kAttrSparse) : (x.attrs & ~uint32_t(smb2::kAttrSparse));
   return write_xattr(fd, x);
 }
 

@@ -70,6 +70,9 @@ NtStatus stat_at(int dirfd, std::string_view name, const ShareConfig& share, Fil
 uint32_t dos_attributes(int fd, const struct statx& sx, const ShareConfig& share, std::string_view name);
 // Stores the client-settable part. Returns 0 or an errno.
 int store_dos_attributes(int fd, uint32_t attrs);
+// Sets or clears FILE_ATTRIBUTE_SPARSE_FILE in the stored attributes
+// (FSCTL_SET_SPARSE). Returns 0 or an errno.
+int store_sparse_flag(int fd, bool sparse);
 // Stores a client-set creation time (reported instead of the birth time).
 int store_creation_time(int fd, uint64_t filetime, bool is_dir);
 

@@ -4,6 +4,7 @@
 // switches succeed, so what is exercised is the engine's own logic.
 // (Auth and rpc stand-ins differ per driver and stay with each driver.)
 #include "smbd-session/connection.h"
+#include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/identity.h"
@@ -19,6 +20,9 @@ NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_set_info(Request&, ByteWriter&) { return status::kNotSupported; }
+NtStatus file_fsctl(Request&, uint32_t, Open&, Bytes, uint32_t, std::vector<uint8_t>*) {
+  return status::kNotSupported;
+}
 void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
 
 NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }

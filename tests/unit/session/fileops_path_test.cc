@@ -113,6 +113,14 @@ void test_wildcards(void**) {
   assert_true(dos_wildcard_match("<.txt", "a.b.txt"));
   assert_false(dos_wildcard_match("<", "a.b"));
   assert_true(dos_wildcard_match("<", "noext"));
+  // Past the final dot (no dot ahead) '<' runs to the end of the name.
+  assert_true(dos_wildcard_match("a.<", "a.b"));
+  assert_false(dos_wildcard_match("a.<", "a.b.c"));
+  assert_true(dos_wildcard_match("<.<", "x.y.z"));
+  // Case folding beyond Latin: full-width letters (smb2.charset), Greek.
+  assert_true(dos_wildcard_match("\xEF\xBC\xA1", "\xEF\xBD\x81"));  // U+FF21 vs U+FF41
+  assert_true(equal_fold("\xCE\xA3", "\xCF\x83"));                  // Sigma
+  assert_false(equal_fold("a", "b"));
   // DOS_QM '>': one char, or nothing at a dot / the end.
   assert_true(dos_wildcard_match(">>>", "ab"));
   assert_true(dos_wildcard_match(">>>.txt", "ab.txt"));
