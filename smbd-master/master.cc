@@ -55,6 +55,7 @@ Master::~Master() {
   listeners_.clear();
   signal_events_.clear();
   kill_timer_.reset();
+  caching_timer_.reset();
   stderr_ev_.reset();
   base_.reset();
 }

@@ -16,6 +16,7 @@
 #include "common/ipc/master_proto.h"
 #include "common/log/log.h"
 #include "common/util/unique_fd.h"
+#include "smbd-master/caching.h"
 #include "smbd-master/daemon.h"
 #include "smbd-master/events.h"
 #include "smbd-master/privileges.h"
@@ -102,6 +103,10 @@ class Master {
   void session_channel_closed(Session& s);
   void kill_session(Session& s, const char* why);
   void session_reaped(pid_t pid, int status);
+  // oplock/lease break deadlines (caching_master.cc)
+  void arm_caching_timer();
+  static void cb_caching_timer(evutil_socket_t, short, void* arg);
+  static int64_t monotonic_ms();
   uint32_t helper_log_level() const;
   std::vector<uint8_t> hello_answer(const std::string& ip, uint32_t port, uint64_t conn_id,
                                     bool with_passdb) const;
@@ -142,6 +147,8 @@ class Master {
   ShareModeTable broker_;
   ByteLockTable locks_;
   DurableStore durable_;
+  CachingTable caching_;
+  EventPtr caching_timer_;
   bool stopping_ = false;
 };
 

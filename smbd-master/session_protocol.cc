@@ -1,6 +1,7 @@
 #include "smbd-master/session_protocol.h"
 
 #include "common/log/log.h"
+#include "smbd-master/caching.h"
 
 namespace cifsd::master {
 
@@ -24,7 +25,8 @@ SessionAction answer(uint16_t type, std::vector<uint8_t> payload) {
 }  // namespace
 
 SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, ShareModeTable& broker,
-                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens) {
+                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens,
+                                   CachingTable* caching, int64_t now_ms) {
   SessionAction violation;
   if (m.fd) return violation;  // sessions never pass descriptors to the master
   if (!st.hello_done) {
@@ -54,8 +56,10 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       auto c = mp::ShareClose::decode(m.body());
       if (!c) return violation;
       bool known = broker.close(st.conn_id, c->open_id);
-      return answer(mp::kShareCloseAnswer,
-                    status_payload(known ? kStatusSuccess : kStatusInvalidParameter));
+      SessionAction a = answer(mp::kShareCloseAnswer,
+                               status_payload(known ? kStatusSuccess : kStatusInvalidParameter));
+      if (caching) caching->close(st.conn_id, c->open_id, &a.notify);
+      return a;
     }
     case mp::kNewChannel: {
       auto req = mp::NewChannel::decode(m.body());
@@ -88,6 +92,7 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       return a;
     }
     default:
+      if (caching) return handle_caching_frame(st, m, broker, *caching, max_opens, now_ms);
       return violation;  // Hello twice, answers, helper-only messages
   }
 }

@@ -46,10 +46,14 @@ struct SessionAction {
 
 constexpr uint32_t kStatusTooManyOpenedFiles = 0xC000011F;
 
+class CachingTable;
+
 // `hello_answer` is the encoded HelloAnswer for this session; `max_opens`
-// bounds its records in the broker.
+// bounds its records in the broker. With `caching` (smbd-master/caching.h)
+// the oplock/lease messages are served too; `now_ms` is a monotonic clock.
 SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, ShareModeTable& broker,
-                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens);
+                                   const std::vector<uint8_t>& hello_answer, uint32_t max_opens,
+                                   CachingTable* caching = nullptr, int64_t now_ms = 0);
 
 std::vector<uint8_t> status_payload(uint32_t status);
 

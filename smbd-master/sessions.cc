@@ -155,10 +155,11 @@ void Master::on_session_readable(Session& s) {
 
 bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   SessionState st{s.conn_id, s.hello_done};
+  SessionAction a;
   std::vector<uint8_t> hello;
   if (!s.hello_done) hello = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
   uint32_t limit = config_.global.max_open_files ? config_.global.max_open_files : 10000;
-  SessionAction a;
+  caching_.set_break_timeout_ms(int64_t(config_.global.oplock_break_timeout) * 1000);
   // Byte-range lock messages and the lock hooks around the others (lock_broker.h).
   std::vector<Notify> lock_notes;
   size_t opens_before = broker_.opens_of_connection(s.conn_id);
@@ -171,7 +172,7 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
     a = handle_lock_frame(s.conn_id, m, broker_, locks_);
   } else {
     if (s.hello_done) locks_before_frame(s.conn_id, m, broker_, locks_, &lock_notes);
-    a = handle_session_frame(st, m, broker_, hello, limit);
+    a = handle_session_frame(st, m, broker_, hello, limit, &caching_, monotonic_ms());
     if (a.kind != SessionAction::kViolation)
       locks_after_frame(s.conn_id, opens_before, broker_, locks_, &lock_notes);
   }
@@ -193,6 +194,7 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
       break;
   }
   if (ok) deliver(a.notify);
+  arm_caching_timer();
   return ok;
 }
 
@@ -238,6 +240,8 @@ void Master::session_channel_closed(Session& s) {
   // Waiters its locks blocked are granted; other openers learn the state.
   std::vector<Notify> notes;
   locks_after_drop(lock_grants, locked_files, broker_, locks_, &notes);
+  // Its oplocks and leases go too; CREATEs waiting for their breaks retry.
+  caching_.drop_connection(s.conn_id, &notes);
   s.ev.reset();
   s.hello_timer.reset();
   s.chan.reset();

@@ -11,6 +11,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
@@ -56,6 +57,7 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     if (open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
+    caching_closed(open);
     if (open.broker_id) broker_share_close(conn, open.broker_id);
     lock_client_forget(conn, open);
   }

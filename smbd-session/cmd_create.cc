@@ -17,6 +17,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -191,6 +192,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   UniqueFd parent;
   if (!path.empty()) parent.reset(vfs::open_beneath(root, parent_path, O_PATH | O_DIRECTORY, 0, share.follow_symlinks));
 
+  bool overwrite_later = false;
   if (exists) {
     if (cr.disposition == kCreate) return status::kObjectNameCollision;
     UniqueFd pfd(vfs::open_beneath(root, path, O_PATH, 0, share.follow_symlinks));
@@ -233,12 +235,9 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
       fd = std::move(pfd);
     }
     if (s != status::kSuccess) return s;
-    if (overwrite) {
-      if (ftruncate(fd.get(), 0) != 0) return status_from_errno(errno);
-      if (share.store_dos_attributes)
-        vfs::store_dos_attributes(fd.get(), (cr.file_attributes & vfs::kStorableAttrs) | kAttrArchive);
-      action = cr.disposition == kSupersede ? kActSuperseded : kActOverwritten;
-    }
+    // Truncated only once the broker agreed: other clients' cached writes
+    // must be flushed (their oplocks/leases broken) first.
+    overwrite_later = overwrite;
   } else {
     if (!may_create) return status::kObjectNameNotFound;
     if (!req.tree->writable) return status::kAccessDenied;
@@ -312,10 +311,23 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   so.ino = st.ino;
   so.access = granted;
   so.share_access = cr.share_access;
-  s = broker_share_open(req.conn, so);
+  // With the oplock/lease request (oplock.h): kPending means the CREATE
+  // waits for other clients' caches to break and runs again afterwards.
+  CachingGrant cg;
+  s = caching_open(req, cr, so, st.is_dir, overwrite_later, &cg);
   if (s != status::kSuccess) {
     if (created) unlinkat(parent.get(), std::string(leaf).c_str(), st.is_dir ? AT_REMOVEDIR : 0);
     return s;
+  }
+  if (overwrite_later) {
+    if (ftruncate(fd.get(), 0) != 0) {
+      s = status_from_errno(errno);
+      broker_share_close(req.conn, so.open_id);
+      return s;
+    }
+    if (share.store_dos_attributes)
+      vfs::store_dos_attributes(fd.get(), (cr.file_attributes & vfs::kStorableAttrs) | kAttrArchive);
+    action = cr.disposition == kSupersede ? kActSuperseded : kActOverwritten;
   }
 
   auto o = std::make_unique<Open>();
@@ -329,6 +341,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   o->create_options = cr.options;
   o->delete_on_close = cr.options & kOptDeleteOnClose;
   o->broker_id = so.open_id;
+  o->oplock_level = cg.oplock;
   o->dev = st.dev;
   o->ino = st.ino;
   DurableGrant dg;
@@ -347,7 +360,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   if (action != kActOpened) vfs::stat_fd(o->fd.get(), share, leaf, &st);
 
   out.u16(89);
-  out.u8(0);     // no oplock granted
+  out.u8(cg.oplock);  // 0xFF: a lease, in the RqLs context below
   out.u8(0);
   out.u32(action);
   write_times(out, st);
@@ -372,6 +385,10 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     d.u64(st.dev);
     d.zeros(16);  // VolumeId: not tracked
     put_context(ctx, &prev, "QFid", d.view());
+  }
+  if (cg.lease) {
+    std::vector<uint8_t> d = lease_response_context(cg);
+    put_context(ctx, &prev, "RqLs", {d.data(), d.size()});
   }
   if (dg.granted) put_context(ctx, &prev, dg.context, {dg.data.data(), dg.data.size()});
   if (ctx.size()) {

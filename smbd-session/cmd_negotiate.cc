@@ -49,6 +49,8 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
   c.server_security_mode = smb2::kSigningEnabled | (c.signing_mandatory ? smb2::kSigningRequired : 0);
   bool multi = dialect != kSmb202;
   c.server_capabilities = multi ? smb2::kCapLargeMtu : 0;
+  // Leases (2.1+): smbd-session/oplock.h; no directory leases yet.
+  if (multi && g.smb2_leases) c.server_capabilities |= smb2::kCapLeasing;
   bool enc_allowed = g.smb3_encryption != Tristate::kDisabled;
   c.cipher = 0;
   if ((dialect == kSmb300 || dialect == kSmb302) && enc_allowed &&

@@ -13,6 +13,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
+#include "smbd-session/mangle/short_name.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -120,7 +121,12 @@ NtStatus handle_query_directory(Request& req, ByteWriter& out) {
   // Tries to add one entry; false if it does not fit (kept as pending).
   auto emit = [&](const std::string& name, const vfs::FileStat& st) -> bool {
     std::vector<uint8_t> e;
-    size_t n = info::encode_dir_entry(cls, st, name, &e);
+    // FileBoth/FileIdBoth carry the 8.3 short name of names that need one.
+    std::string sn;
+    if ((cls == info::kFileBothDirectoryInformation || cls == info::kFileIdBothDirectoryInformation) &&
+        share.mangled_names && name != "." && name != ".." && !mangle::is_8dot3(name))
+      sn = mangle::short_name(name);
+    size_t n = info::encode_dir_entry(cls, st, name, &e, sn);
     size_t used = o.size() - data_start;
     size_t pad = (prev == SIZE_MAX) ? 0 : (8 - used % 8) % 8;
     if (used + pad + n > out_len) {

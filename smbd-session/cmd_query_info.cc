@@ -15,6 +15,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -89,6 +90,7 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
   vfs::FileStat st;
   NtStatus s = vfs::stat_fd(open->fd.get(), share, leaf_name(open->path), &st);
   if (s != status::kSuccess) return s;
+  streams::adjust_stat(*open, &st);  // a stream open reports the stream's size
 
   std::vector<uint8_t> data;
   size_t fixed = 0;
@@ -109,6 +111,13 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
       v.access = open->access;
       v.delete_pending = open->delete_on_close;
       v.wire_path = vfs::to_wire_path(open->path);
+      v.mangled_names = share.mangled_names;
+      if (open->stream) v.wire_path += ":" + open->stream->name;  // "/dir/file:stream" in wire form
+      if (cls == info::kFileStreamInformation && share.streams) {
+        s = streams::stream_information(*open, &data, &fixed);
+        if (s != status::kSuccess) return s;
+        return reply(out, data, fixed, max);
+      }
       s = info::encode_file_info(cls, v, &data, &fixed);
       if (s != status::kSuccess) return s;
       return reply(out, data, fixed, max);

@@ -10,6 +10,7 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/streams/stream_open.h"
 
 namespace cifsd::session {
 namespace {
@@ -68,6 +69,17 @@ NtStatus handle_read(Request& req, ByteWriter& out) {
   // the file has locks (lock_client.h).
   NtStatus ls = lock_check_io(req.conn, *open, offset, length, false);
   if (ls != status::kSuccess) return ls;
+
+  if (open->stream) {  // a named stream: its data is in an xattr (streams/stream_open.h)
+    std::vector<uint8_t> buf(length);
+    size_t got = 0;
+    NtStatus ss = streams::read_at(*open, offset, &buf, &got);
+    if (ss != status::kSuccess) return ss;
+    if ((got == 0 && length > 0) || got < minimum) return status::kEndOfFile;
+    open->position = offset + got;
+    reply(out, Bytes(buf.data(), got));
+    return status::kSuccess;
+  }
 
   // pread straight into the reply body: no staging buffer and no copy of
   // the data inside this process beyond the one the engine makes.

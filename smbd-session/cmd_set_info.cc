@@ -21,6 +21,7 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/encode.h"
 #include "smbd-session/info/setinfo_parse.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -261,6 +262,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       if (o.is_directory) return status::kInvalidParameter;
       if (!(o.access & kFileWriteData)) return status::kAccessDenied;
       if (size > uint64_t(INT64_MAX)) return status::kInvalidParameter;
+      caching_wrote(req.conn, o);  // other clients' read caches break (oplock.h)
       s = ftruncate(o.fd.get(), off_t(size)) == 0 ? status::kSuccess : status_from_errno(errno);
       if (s == status::kSuccess) vfs::wtime::flush_pending(o.id.volatile_, o.fd.get(), o.dev, o.ino);
       break;

@@ -8,6 +8,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/vfs/write_time.h"
@@ -75,6 +76,7 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
   if (ls != status::kSuccess) return ls;
 
   vfs::wtime::before_write(open->id.volatile_, open->fd.get(), open->dev, open->ino);
+  caching_wrote(req.conn, *open);  // other clients' read caches break (oplock.h)
   size_t done = 0;
   while (done < length) {
     ssize_t n = pwrite(open->fd.get(), data.data() + done, length - done, off_t(offset + done));

@@ -58,6 +58,7 @@ struct FileId {
 struct Connection;
 struct Session;
 struct Tree;
+namespace streams { struct StreamOpen; }
 
 // One open file, directory or pipe. Owned by its Tree.
 struct Open {
@@ -77,6 +78,9 @@ struct Open {
   // QUERY_DIRECTORY cursor (owned by the directory-listing code)
   std::shared_ptr<void> dir_cursor;
   uint8_t oplock_level = 0;
+  // Set for an open of a named stream (streams/stream_open.h): `fd` is then
+  // the base file's or directory's fd and the data lives in the stream.
+  std::shared_ptr<streams::StreamOpen> stream;
   // LOCK replay detection (MS-SMB2 3.3.5.14 Open.LockSequenceArray): the
   // last sequence number per index 1..64, valid where the bit is set.
   std::array<uint8_t, 64> lock_seq{};

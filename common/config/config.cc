@@ -210,6 +210,7 @@ struct Parser {
     else if (k == "logintimeout") u32(g.login_timeout, 86400);
     else if (k == "sessionexpiry") u32(g.session_expiry, 100000000);
     else if (k == "maxopenfiles") u32(g.max_open_files, 1000000);
+    else if (k == "oplockbreaktimeout") u32(g.oplock_break_timeout, 3600);
     else if (k == "piddirectory") g.pid_directory = std::string(v);
     else if (k == "statedirectory" || k == "lockdirectory") g.state_directory = std::string(v);
     else if (k == "passdb" || k == "pwddb" || k == "passdbpath") g.passdb_path = std::string(v);
@@ -433,6 +434,7 @@ std::string dump_config(const Config& c) {
     << "\tlogin timeout = " << g.login_timeout << "\n"
     << "\tsession expiry = " << g.session_expiry << "\n"
     << "\tmax open files = " << g.max_open_files << "\n"
+    << "\toplock break timeout = " << g.oplock_break_timeout << "\n"
     << "\tpid directory = " << g.pid_directory << "\n"
     << "\tstate directory = " << g.state_directory << "\n"
     << "\tserver signing = " << tri_name(g.server_signing) << "\n"

@@ -64,6 +64,9 @@ struct GlobalConfig {
   // re-authenticate (STATUS_NETWORK_SESSION_EXPIRED); 0: never.
   uint32_t session_expiry = 0;
   uint32_t max_open_files = 10000;
+  // Seconds the broker waits for an oplock/lease break acknowledgment before
+  // breaking on its own (MS-SMB2 3.3.6.1: 35 s).
+  uint32_t oplock_break_timeout = 35;
   std::string pid_directory = RUNSTATEDIR "/cifsd";
   std::string state_directory = LOCALSTATEDIR "/lib/cifsd";
   std::string passdb_path;               // "" means SYSCONFDIR/cifsd/cifsdpwd.db

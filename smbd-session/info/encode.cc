@@ -2,6 +2,7 @@
 
 #include "common/util/utf16.h"
 #include "common/wire/writer.h"
+#include "smbd-session/mangle/short_name.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session::info {
@@ -76,14 +77,22 @@ NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* 
       return status::kSuccess;
     }
     case kFileAlternateNameInformation: {
-      // No short names are generated. A name that already is a valid 8.3
-      // name is its own alternate name; any other has none, which Windows
-      // (8.3 generation off) answers with OBJECT_NAME_NOT_FOUND.
+      // A valid 8.3 name is its own alternate name; any other gets the
+      // generated one (mangle/short_name.h), or none with "mangled names =
+      // no", which Windows (8.3 generation off) answers with
+      // OBJECT_NAME_NOT_FOUND.
       std::string_view leaf = v.wire_path;
       size_t slash = leaf.rfind('\\');
-      if (slash != std::string_view::npos) leaf.remove_prefix(slash + 1);
-      if (!is_8dot3(leaf)) return status::kObjectNameNotFound;
-      std::vector<uint8_t> name = utf8_to_utf16le(leaf);
+      std::string dir;
+      if (slash != std::string_view::npos) {
+        for (char c : leaf.substr(0, slash)) dir += c == '\\' ? '/' : c;
+        if (!dir.empty() && dir[0] == '/') dir.erase(0, 1);
+        leaf.remove_prefix(slash + 1);
+      }
+      if (leaf.empty() || (!is_8dot3(leaf) && !v.mangled_names)) return status::kObjectNameNotFound;
+      // Remembered so a create by this short name can find its long name.
+      mangle::remember(dir, leaf);
+      std::vector<uint8_t> name = utf8_to_utf16le(mangle::short_name(leaf));
       w.u32(uint32_t(name.size()));
       *fixed = 8;
       w.bytes(name);
@@ -147,7 +156,7 @@ size_t dir_entry_fixed_size(uint8_t cls) {
 }
 
 size_t encode_dir_entry(uint8_t cls, const vfs::FileStat& st, std::string_view name_utf8,
-                        std::vector<uint8_t>* out) {
+                        std::vector<uint8_t>* out, std::string_view short_name) {
   ByteWriter w(*out);
   size_t start = w.size();
   std::vector<uint8_t> name = utf8_to_utf16le(name_utf8);
@@ -165,9 +174,12 @@ size_t encode_dir_entry(uint8_t cls, const vfs::FileStat& st, std::string_view n
   w.u32(uint32_t(name.size()));
   if (cls != kFileDirectoryInformation) w.u32(0);  // EaSize
   if (cls == kFileBothDirectoryInformation || cls == kFileIdBothDirectoryInformation) {
-    w.u8(0);       // ShortNameLength: no 8.3 names
+    std::vector<uint8_t> sn = utf8_to_utf16le(short_name);
+    if (sn.size() > 24) sn.clear();  // never more than 12 characters
+    w.u8(uint8_t(sn.size()));        // ShortNameLength
     w.u8(0);
-    w.zeros(24);   // ShortName
+    w.bytes(sn);
+    w.zeros(24 - sn.size());         // ShortName
   }
   if (cls == kFileIdBothDirectoryInformation) {
     w.u16(0);

@@ -42,6 +42,7 @@ struct OpenView {
   uint32_t mode = 0;            // FILE_MODE_INFORMATION bits from CreateOptions
   uint32_t access = 0;          // granted access
   bool delete_pending = false;
+  bool mangled_names = true;    // generate 8.3 short names (mangle/short_name.h)
   std::string wire_path;        // "\dir\file" for FileAllInformation
 };
 
@@ -61,8 +62,9 @@ bool is_8dot3(std::string_view name);
 size_t dir_entry_fixed_size(uint8_t cls);
 // Appends one entry with NextEntryOffset 0 (the caller links entries and
 // pads to 8). Returns the entry's size.
+// `short_name` fills the ShortName of the FileBoth/FileIdBoth classes ("" = none).
 size_t encode_dir_entry(uint8_t cls, const vfs::FileStat& st, std::string_view name_utf8,
-                        std::vector<uint8_t>* out);
+                        std::vector<uint8_t>* out, std::string_view short_name = {});
 
 struct FsView {
   uint64_t block_size = 4096;      // f_frsize

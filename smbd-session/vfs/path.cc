@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/util/utf16.h"
+#include "smbd-session/streams/stream_name.h"
 
 namespace cifsd::session::vfs {
 namespace {
@@ -99,18 +100,15 @@ NtStatus parse_wire_name(Bytes utf16, NameUse use, ParsedName* out) {
       // Stream syntax only on the last component: "name[:stream[:type]]".
       size_t colon = comp.find(':');
       if (colon != std::string_view::npos) {
-        std::string_view rest = comp.substr(colon + 1);
+        // The suffix rules live with the streams code (streams/stream_name.h).
+        streams::StreamSpec spec;
+        NtStatus ss = streams::parse_stream_suffix(comp.substr(colon + 1), &spec);
+        if (ss != status::kSuccess) return ss;
         comp = comp.substr(0, colon);
-        size_t c2 = rest.find(':');
-        std::string_view stream = rest.substr(0, c2);
-        std::string_view type = c2 == std::string_view::npos ? "" : rest.substr(c2 + 1);
-        if (type.find(':') != std::string_view::npos) return status::kObjectNameInvalid;
-        for (char ch : stream) if (invalid_char(ch) || ch == '\\') return status::kObjectNameInvalid;
-        bool data_type = type.empty() || ascii_upper(type) == "$DATA";
-        if (!data_type) return status::kObjectNameInvalid;
-        if (!stream.empty()) out->named_stream = true;
-        else if (c2 == std::string_view::npos && !rest.empty()) return status::kObjectNameInvalid;
-        if (comp.empty() && start == 0) {  // "::$DATA" on the root
+        out->stream = std::move(spec.name);
+        out->explicit_data = spec.explicit_type;
+        out->named_stream = !out->stream.empty();
+        if (comp.empty() && start == 0) {  // "::$DATA" on the root, ":s" as a rename target
           out->path = path;
           return status::kSuccess;
         }

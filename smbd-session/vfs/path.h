@@ -24,9 +24,11 @@ enum class NameUse {
 struct ParsedName {
   std::string path;          // "" is the share root; no leading/trailing '/'
   bool trailing_sep = false; // the wire name ended in '\' (directory intent)
-  // A ":stream" suffix naming something other than the default data stream.
-  // Named streams are not supported yet; the caller picks the status.
+  // A ":stream" suffix naming something other than the default data stream
+  // (streams/stream_name.h has the suffix rules).
   bool named_stream = false;
+  std::string stream;        // the named stream ("" for the default stream)
+  bool explicit_data = false; // a ":$DATA" type was spelled out ("f::$DATA")
 };
 
 // Converts and validates a wire name. Rules (as Windows answers them):

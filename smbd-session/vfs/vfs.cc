@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/mangle/short_name.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/write_time.h"
 
@@ -134,6 +135,9 @@ NtStatus resolve_path(int root, std::string_view path, const ShareConfig& share,
       UniqueFd dir(open_beneath(root, cur, O_RDONLY | O_DIRECTORY, 0, share.follow_symlinks));
       if (!dir) return errno == ENOENT ? status::kObjectPathNotFound : lookup_status(errno);
       std::string match;
+      // Lookup by 8.3 short name (mangle/short_name.h) when comp looks like one.
+      std::string short_match;
+      const bool by_short = share.mangled_names && mangle::looks_generated(comp);
       std::vector<char> buf(64 * 1024);
       for (;;) {
         long n = syscall(SYS_getdents64, dir.get(), buf.data(), buf.size());
@@ -147,11 +151,18 @@ NtStatus resolve_path(int root, std::string_view path, const ShareConfig& share,
             match = std::string(nm);
             break;
           }
+          if (by_short && short_match.empty() && !is_vetoed(nm, share.veto_files) &&
+              equal_fold(mangle::short_name(nm), comp))
+            short_match = std::string(nm);
         }
         if (!match.empty()) break;
       }
+      if (match.empty()) match = std::move(short_match);
       if (match.empty()) {
         if (!last) return status::kObjectPathNotFound;
+        // A create by a short name handed out earlier re-creates its long name.
+        if (auto l = by_short ? mangle::recall(cur, comp) : std::nullopt)
+          cand = cur.empty() ? *l : cur + "/" + *l;
         *actual = std::move(cand);
         return status::kSuccess;  // a create target
       }

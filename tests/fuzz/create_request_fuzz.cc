@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-session/info/create_parse.cc smbd-session/vfs/path.cc common/util/utf16.cc
+// fuzz-sources: smbd-session/info/create_parse.cc smbd-session/vfs/path.cc smbd-session/streams/stream_name.cc common/util/utf16.cc
 // SMB2 CREATE body + create contexts parser, and the wire-name parser on
 // the name it yields: any input either parses into views that lie inside
 // the PDU or is rejected with a status; never a crash or an out-of-bounds view.

@@ -1,4 +1,4 @@
-// fuzz-sources: common/ipc/master_proto.cc common/ipc/channel.cc common/log/log.cc smbd-master/share_modes.cc smbd-master/session_protocol.cc
+// fuzz-sources: common/ipc/master_proto.cc common/ipc/channel.cc common/log/log.cc smbd-master/share_modes.cc smbd-master/session_protocol.cc smbd-master/caching.cc
 // Feeds a stream of children->master packets through the frame parser, every
 // master_proto decoder, the master's per-session state machine
 // (session_protocol) and so the broker's share-mode table, checking the
@@ -9,6 +9,7 @@
 
 #include "common/ipc/channel.h"
 #include "common/ipc/master_proto.h"
+#include "smbd-master/caching.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
 
@@ -32,6 +33,8 @@ void roundtrip(Bytes b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   master::ShareModeTable table;
+  master::CachingTable caching;
+  int64_t now = 0;
   master::SessionState states[4] = {{0, false}, {1, false}, {2, false}, {3, true}};
   const std::vector<uint8_t> hello_answer = {0};
   size_t pos = 0;
@@ -50,14 +53,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The state machine: a violation kills the session (drops its records).
     {
       size_t before = table.open_count();
-      master::SessionAction a = master::handle_session_frame(states[conn], m, table, hello_answer, 16);
+      now += 100;  // the broker's clock moves; breaks time out now and then
+      caching.set_break_timeout_ms(1000);
+      master::SessionAction a =
+          master::handle_session_frame(states[conn], m, table, hello_answer, 16, &caching, now);
+      std::vector<master::Notify> expired;
+      caching.expire(now, &expired);
       if (a.kind == master::SessionAction::kViolation) {
+        caching.drop_connection(conn, &expired);
         table.drop_connection(conn);
         states[conn].hello_done = false;
       } else if (a.kind == master::SessionAction::kAnswer && a.type != (m.type | 1)) {
         abort();  // answers always match the request
       }
       if (table.open_count() > before + 1) abort();
+      if (caching.open_count() > table.open_count()) abort();  // caching opens are share opens
       if (table.opens_of_connection(conn) > 16) abort();
       opens = table.open_count();
     }
@@ -71,18 +81,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kNewChannel: roundtrip<NewChannel>(body); break;
       case kAttach: roundtrip<Attach>(body); break;
       case kReload: roundtrip<Reload>(body); break;
+      case kCachingOpen: roundtrip<CachingOpen>(body); break;
+      case kOplockAck: roundtrip<OplockAck>(body); break;
+      case kLeaseAck: roundtrip<LeaseAck>(body); break;
+      case kCachingWriteNote: roundtrip<IdNote>(body); break;
+      case kOplockBreakNote: roundtrip<OplockBreakNote>(body); break;
+      case kLeaseBreakNote: roundtrip<LeaseBreakNote>(body); break;
+      case kCachingOpenAnswer: roundtrip<CachingOpenAnswer>(body); break;
+      case kOplockAckAnswer: case kLeaseAckAnswer: roundtrip<LevelAnswer>(body); break;
       case kShareOpenAnswer: case kShareCloseAnswer: case kNewChannelAnswer:
       case kAttachAnswer: case kReloadAnswer:
         roundtrip<StatusAnswer>(body);
         break;
       default:
         // A session dying drops its records.
-        if (m.type == 0xffff) opens -= table.drop_connection(conn);
+        if (m.type == 0xffff) {
+          std::vector<master::Notify> gone;
+          caching.drop_connection(conn, &gone);
+          opens -= table.drop_connection(conn);
+        }
         break;
     }
     if (table.open_count() != opens) abort();
   }
-  for (uint64_t c = 0; c < 4; ++c) opens -= table.drop_connection(c);
+  std::vector<master::Notify> gone;
+  for (uint64_t c = 0; c < 4; ++c) {
+    caching.drop_connection(c, &gone);
+    opens -= table.drop_connection(c);
+  }
   if (opens != 0 || table.open_count() != 0 || table.file_count() != 0) abort();
+  // The caching table forgets everything with its connections too.
+  if (caching.open_count() || caching.file_count() || caching.lease_count() ||
+      caching.waiter_count())
+    abort();
   return 0;
 }

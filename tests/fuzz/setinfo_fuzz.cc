@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-session/info/setinfo_parse.cc smbd-session/vfs/path.cc common/util/utf16.cc
+// fuzz-sources: smbd-session/info/setinfo_parse.cc smbd-session/vfs/path.cc smbd-session/streams/stream_name.cc common/util/utf16.cc
 // SET_INFO buffer parsers (rename/link in both layouts, basic info) and the
 // rename-target name rules: views stay inside the buffer, accepted target
 // names never contain an escape.

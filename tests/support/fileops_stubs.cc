@@ -20,6 +20,7 @@ NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_set_info(Request&, ByteWriter&) { return status::kNotSupported; }
+NtStatus handle_oplock_break(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus file_fsctl(Request&, uint32_t, Open&, Bytes, uint32_t, std::vector<uint8_t>*) {
   return status::kNotSupported;
 }
