@@ -11,6 +11,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/notify/watcher.h"
 #include "smbd-session/oplock.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/vfs/fileops_util.h"
@@ -49,6 +50,7 @@ void delete_now(Tree& tree, const Open& open) {
 
 void close_open(Connection& conn, Tree& tree, Open& open) {
   end_async_for_open(conn, open.id.volatile_);
+  if (open.is_directory && conn.notify_watcher) notify::watcher_of(conn).forget(open.id.volatile_);
   if (open.is_pipe) {
     rpc_close(conn, open.pipe_handle);
   } else {

@@ -16,7 +16,6 @@ NtStatus handle_echo(Request&, ByteWriter& out) {
 // is ever pending.
 NtStatus handle_cancel(Request&, ByteWriter&) { return status::kSuccess; }
 
-NtStatus handle_change_notify(Request&, ByteWriter&) { return status::kNotSupported; }
 // handle_oplock_break: oplock.cc (acknowledgments go to the master's broker).
 
 }  // namespace cifsd::session

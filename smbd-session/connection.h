@@ -76,6 +76,8 @@ struct Connection {
   std::map<uint16_t, MasterHandler> master_handlers;
   std::deque<ipc::Message> master_inbox;
   std::function<void()> schedule_master_dispatch;
+  // CHANGE_NOTIFY's watcher (smbd-session/notify/watcher.h), created on first use.
+  std::shared_ptr<void> notify_watcher;
   // Byte-range locks (lock_client.h): the files the broker says have locks,
   // and blocking LOCKs waiting in the broker, by AsyncId.
   std::set<std::pair<uint64_t, uint64_t>> locked_files;

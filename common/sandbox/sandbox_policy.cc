@@ -66,6 +66,8 @@ const SyscallRule kSessionFs[] = {
     {"getxattr"}, {"setxattr"}, {"removexattr"}, {"listxattr"},
     {"lgetxattr"}, {"lsetxattr"}, {"lremovexattr"}, {"llistxattr"},
     {"utimensat"}, {"fchmod"}, {"fchmodat"},
+    // CHANGE_NOTIFY watches directories the session already may read.
+    {"inotify_init1"}, {"inotify_add_watch"}, {"inotify_rm_watch"},
     // Identity switching per request: groups, and fsuid/fsgid but never 0.
     {"setgroups"},
     {"setfsuid", C::kArgNonZero32, 0},

@@ -16,6 +16,7 @@ NtStatus handle_close(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_flush(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_read(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_lock(Request&, ByteWriter&) { return status::kNotSupported; }
+NtStatus handle_change_notify(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_write(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_directory(Request&, ByteWriter&) { return status::kNotSupported; }
 NtStatus handle_query_info(Request&, ByteWriter&) { return status::kNotSupported; }
