@@ -11,6 +11,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/notify/watcher.h"
 #include "smbd-session/oplock.h"
 #include "smbd-session/lock_client.h"
@@ -56,7 +57,8 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
   } else {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
-    if (open.delete_on_close) delete_now(tree, open);
+    // A stream open's delete-on-close removes the stream, not the file.
+    if (!streams::on_close(open) && open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
     caching_closed(open);

@@ -17,6 +17,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/oplock.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
@@ -172,7 +173,9 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   s = vfs::parse_wire_name(cr.name, vfs::NameUse::kCreate, &pn);
   if (s != status::kSuccess) return s;
   const bool may_create = cr.disposition != kOpen && cr.disposition != kOverwrite;
-  if (pn.named_stream) return may_create ? status::kNotSupported : status::kObjectNameNotFound;
+  if (pn.named_stream) return streams::create(req, cr, pn, out);
+  // "name::$DATA" is the file's data: never a directory (MS-FSCC 2.1.5.4).
+  if (pn.explicit_data && (cr.options & kOptDirectory)) return status::kNotADirectory;
   if (vfs::path_vetoed(pn.path, share.veto_files))
     return may_create ? status::kAccessDenied : status::kObjectNameNotFound;
 
@@ -200,6 +203,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     s = vfs::stat_fd(pfd.get(), share, leaf, &st);
     if (s != status::kSuccess) return s;
     if (st.is_dir && (cr.options & kOptNonDirectory)) return status::kFileIsADirectory;
+    if (st.is_dir && pn.explicit_data) return status::kFileIsADirectory;
     if (!st.is_dir && (cr.options & kOptDirectory)) return status::kNotADirectory;
     if (!st.is_dir && pn.trailing_sep) return status::kObjectNameInvalid;
     const bool overwrite = cr.disposition == kSupersede || cr.disposition == kOverwrite ||
@@ -304,6 +308,10 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     }
   }
 
+  // A stream of the file held open without FILE_SHARE_DELETE keeps the file
+  // from being opened for DELETE (streams/stream_open.h).
+  if (!created && (granted & kDelete) && streams::stream_blocks_delete(req.conn, st.dev, st.ino))
+    return status::kSharingViolation;
   // Share modes across every client: the master's broker decides.
   ipc::master::ShareOpen so;
   so.open_id = req.conn.next_broker_id++;
@@ -325,6 +333,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
       broker_share_close(req.conn, so.open_id);
       return s;
     }
+    if (share.streams) streams::drop_all(fd.get());  // an overwrite drops the named streams
     if (share.store_dos_attributes)
       vfs::store_dos_attributes(fd.get(), (cr.file_attributes & vfs::kStorableAttrs) | kAttrArchive);
     action = cr.disposition == kSupersede ? kActSuperseded : kActOverwritten;

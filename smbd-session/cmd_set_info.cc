@@ -21,6 +21,7 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/encode.h"
 #include "smbd-session/info/setinfo_parse.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/oplock.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
@@ -139,6 +140,11 @@ NtStatus set_rename(Request& req, Open& o, Bytes buf, bool ex, bool link) {
   info::RenameInfo ri;
   NtStatus s = info::parse_rename_info(buf, ex, &ri);
   if (s != status::kSuccess) return s;
+  // Streams rename among themselves (":new" targets; streams/stream_open.h).
+  if (!link && (o.stream || streams::is_stream_target(ri.name))) {
+    if (ri.root_directory != 0) return status::kInvalidParameter;
+    return streams::rename(req, o, ri.name, ri.replace);
+  }
   if (ri.root_directory != 0) return status::kInvalidParameter;
   if (!req.tree->writable) return status::kAccessDenied;
   if (!link && !(o.access & kDelete)) return status::kAccessDenied;
@@ -262,6 +268,10 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       if (o.is_directory) return status::kInvalidParameter;
       if (!(o.access & kFileWriteData)) return status::kAccessDenied;
       if (size > uint64_t(INT64_MAX)) return status::kInvalidParameter;
+      if (o.stream) {  // a named stream (streams/stream_open.h)
+        s = streams::set_size(o, size, false);
+        break;
+      }
       caching_wrote(req.conn, o);  // other clients' read caches break (oplock.h)
       s = ftruncate(o.fd.get(), off_t(size)) == 0 ? status::kSuccess : status_from_errno(errno);
       if (s == status::kSuccess) vfs::wtime::flush_pending(o.id.volatile_, o.fd.get(), o.dev, o.ino);
@@ -273,6 +283,10 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       if (o.is_directory) return status::kInvalidParameter;
       if (!(o.access & kFileWriteData)) return status::kAccessDenied;
       if (size > uint64_t(INT64_MAX)) return status::kInvalidParameter;
+      if (o.stream) {
+        s = streams::set_size(o, size, true);
+        break;
+      }
       struct stat sb;
       if (fstat(o.fd.get(), &sb) != 0) return status_from_errno(errno);
       if (size < uint64_t(sb.st_size)) {

@@ -11,6 +11,7 @@
 #include "smbd-session/oplock.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
@@ -53,6 +54,14 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
   const bool can_write = open->access & smb2::kFileWriteData;
   const bool can_append = open->access & smb2::kFileAppendData;
   if (!can_write && !can_append) return status::kAccessDenied;
+  if (open->stream) {  // a named stream: its data is in an xattr (streams/stream_open.h)
+    uint64_t end = 0;
+    NtStatus ss = streams::write_at(*open, offset, data, !can_write, &end);
+    if (ss != status::kSuccess) return ss;
+    open->position = end;
+    reply(out, length);
+    return status::kSuccess;
+  }
   // 0xFFFFFFFFFFFFFFFF means "at the end of file" for an append-only
   // handle (APPEND_DATA without WRITE_DATA), which always writes at the end.
   // For any other handle offsets beyond INT64_MAX are invalid, and data

@@ -163,9 +163,23 @@ struct Parser {
     } else if (k == "smb3encryption" || k == "serversmbencrypt") {
       auto x = parse_tristate(v);
       if (!x) bad(key, v); else s.smb3_encryption = *x;
-    } else if (k == "vfsobjects" || k == "available" || k == "easupport" || k == "guestonly" ||
+    } else if (k == "streams") {
+      b(s.streams);
+    } else if (k == "manglednames") {
+      // Samba's values: yes, no, illegal (mangle only names that need it,
+      // which is what "yes" means here too).
+      if (ascii_lower(v) == "illegal") s.mangled_names = true;
+      else b(s.mangled_names);
+    } else if (k == "vfsobjects") {
+      // Only streams_xattr (or streams_depot) has an effect here: without it
+      // in the list a share has no named streams, as on Samba.
+      bool with_streams = false;
+      for (const std::string& m : parse_list(v))
+        if (ascii_lower(m) == "streams_xattr" || ascii_lower(m) == "streams_depot") with_streams = true;
+      s.streams = with_streams;
+    } else if (k == "available" || k == "easupport" || k == "guestonly" ||
                k == "inheritowner" || k == "inheritperms" || k == "hidefiles" ||
-               k == "crossmounts" || k == "streams" || k == "acls" || k == "nfsacls")
+               k == "crossmounts" || k == "acls" || k == "nfsacls")
       ;  // accepted; takes effect when the feature that reads it exists
     else return false;
     return true;

@@ -42,6 +42,11 @@ struct ShareConfig {
   std::string force_group;
   std::optional<Tristate> smb3_encryption;  // unset: the global setting
   uint32_t max_connections = 0;             // 0: unlimited
+  // Named streams in xattrs ("streams = yes|no"; a "vfs objects" list
+  // without streams_xattr turns them off, as on Samba). docs/streams.md
+  bool streams = true;
+  // 8.3 short names ("mangled names = yes|no|illegal"). docs/short-names.md
+  bool mangled_names = true;
 };
 
 struct GlobalConfig {
