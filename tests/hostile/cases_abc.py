@@ -194,7 +194,7 @@ def a_offsets(S):
         ok = {"INVALID_PARAMETER", "NOT_SUPPORTED", "INVALID_DEVICE_REQUEST", "ACCESS_DENIED",
               "BAD_NETWORK_NAME", "OBJECT_NAME_INVALID", "INFO_LENGTH_MISMATCH",
               "INVALID_INFO_CLASS", "EAS_NOT_SUPPORTED", "MORE_PROCESSING_REQUIRED",
-              "LOGON_FAILURE", "SUCCESS", "FILE_CLOSED", "INVALID_HANDLE"}
+              "LOGON_FAILURE", "SUCCESS", "FILE_CLOSED", "INVALID_HANDLE", "EA_LIST_INCONSISTENT"}
         if got[0] == "SUCCESS" and cmd not in (s2.QUERY_DIRECTORY, s2.QUERY_INFO):
             ok = set()  # nothing that had to read past the buffer may succeed
         if got[0] == "SUCCESS" and cmd in (s2.QUERY_DIRECTORY, s2.QUERY_INFO) and \
@@ -343,20 +343,23 @@ def a_ea_lists(S):
     for what, data in lists:
         got = outcome(c, [c.build(s2.SET_INFO, s2.set_info_body(fid, 1, 15, data))])
         S.expect("A", "SET_INFO EA list: " + what, got,
-                 INVAL | {"EAS_NOT_SUPPORTED", "EA_CORRUPT_ERROR", "INVALID_EA_NAME", "NOT_SUPPORTED"})
+                 INVAL | {"EAS_NOT_SUPPORTED", "EA_CORRUPT_ERROR", "INVALID_EA_NAME", "NOT_SUPPORTED",
+                          "EA_LIST_INCONSISTENT"})
         ctx = s2.create_context(b"ExtA", data)
         got = outcome(c, [c.build(s2.CREATE, s2.create_body("ea2.txt", disposition=5, contexts=ctx))])
         # SUCCESS: the ExtA context is ignored today (no EA support); once it
         # is parsed, these inputs exercise that parser
         S.expect("A", "CREATE ExtA: " + what, got,
-                 INVAL | DISC | {"EAS_NOT_SUPPORTED", "EA_CORRUPT_ERROR", "NOT_SUPPORTED", "SUCCESS"})
+                 INVAL | DISC | {"EAS_NOT_SUPPORTED", "EA_CORRUPT_ERROR", "NOT_SUPPORTED", "SUCCESS",
+                                 "INVALID_EA_NAME", "EA_LIST_INCONSISTENT"})
         if got == ["DISCONNECT"]:
             c = sess()
             fid = open_file(c, "ea.txt")
         # QUERY_INFO with an EA name list as input
         got = outcome(c, [c.build(s2.QUERY_INFO, s2.query_info_body(fid, 1, 15, inbuf=data))])
         S.expect("A", "QUERY_INFO EA list input: " + what, got,
-                 INVAL | {"EAS_NOT_SUPPORTED", "NO_EAS_ON_FILE", "EA_CORRUPT_ERROR",
+                 INVAL | {"EAS_NOT_SUPPORTED", "NO_EAS_ON_FILE", "EA_CORRUPT_ERROR", "EA_LIST_INCONSISTENT",
+                          "INVALID_EA_NAME",
                           "NONEXISTENT_EA_ENTRY", "NOT_SUPPORTED", "SUCCESS", "INVALID_INFO_CLASS"})
     c.close()
 

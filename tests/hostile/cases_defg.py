@@ -287,13 +287,14 @@ def e_descriptors(S):
             got = outcome(c, [c.build(s2.SET_INFO, s2.set_info_body(fid, 3, 0, data, add_info=add))])
             S.expect("E", "SET_INFO SD %s (info 0x%x)" % (what, add), got,
                      INVAL | {"INVALID_SECURITY_DESCR", "INVALID_SID", "INVALID_ACL", "NOT_SUPPORTED",
-                              "ACCESS_DENIED", "INVALID_OWNER", "INFO_LENGTH_MISMATCH"})
+                              "ACCESS_DENIED", "INVALID_OWNER", "INFO_LENGTH_MISMATCH", "UNKNOWN_REVISION",
+                              "REVISION_MISMATCH"})
         ctx = s2.create_context(b"SecD", data)
         got = outcome(c, [c.build(s2.CREATE, s2.create_body("sd2.txt", disposition=5, contexts=ctx))])
         # SUCCESS: SecD is ignored today; once parsed, these inputs reach it
         S.expect("E", "CREATE SecD %s" % what, got,
                  INVAL | {"SUCCESS", "INVALID_SECURITY_DESCR", "INVALID_SID", "INVALID_ACL", "NOT_SUPPORTED",
-                          "ACCESS_DENIED", "INVALID_OWNER"} | DISC)
+                          "ACCESS_DENIED", "INVALID_OWNER", "UNKNOWN_REVISION", "REVISION_MISMATCH"} | DISC)
         if got == ["DISCONNECT"]:
             c = sess()
             fid = open_file(c, "sd.txt")
