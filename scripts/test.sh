@@ -7,7 +7,7 @@
 #   CIFSD_TEST_BUILD   build directory (default: <repo>/build-test)
 #   FUZZ_SECONDS       seconds per fuzz target (default 30)
 #   SKIP_DEPS=1        do not call install-deps.sh
-#   SKIP_INTEGRATION=1 / SKIP_CONFORMANCE=1 / SKIP_FUZZ=1   leave a stage out
+#   SKIP_INTEGRATION=1 / SKIP_HOSTILE=1 / SKIP_CONFORMANCE=1 / SKIP_FUZZ=1   leave a stage out
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,6 +94,20 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
   done < "$LOGDIR/integration.log"
   grep -q '^TEST \(PASS\|FAIL\) ' "$LOGDIR/integration.log" || fail "integration runner produced no results"
 fi
+
+# --- hostile input, limits and faults (owned by tests/hostile/; docs/hardening.md) ---
+if [ "${SKIP_HOSTILE:-0}" != 1 ]; then
+  stage "hostile input, resource limits, faults (tests/hostile/run.sh)"
+  CIFSD_BUILD="$BUILD" "$REPO/tests/hostile/run.sh" 2>&1 | tee "$LOGDIR/hostile.log"
+  while IFS= read -r line; do
+    case "$line" in
+      "TEST PASS "*) pass "${line#TEST PASS }" ;;
+      "TEST FAIL "*) fail "${line#TEST FAIL }" ;;
+    esac
+  done < "$LOGDIR/hostile.log"
+  grep -q '^TEST \(PASS\|FAIL\) hostile/' "$LOGDIR/hostile.log" || fail "hostile runner produced no results"
+fi
+# --- end hostile ---
 
 # --- smbtorture conformance (owned by tests/conformance/; see its README.md) ---
 # Every test in tests/conformance/expected-pass.txt must still pass.
