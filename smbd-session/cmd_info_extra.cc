@@ -116,10 +116,7 @@ bool query_info_extra(Request& req, Open& o, uint8_t type, uint8_t cls, uint32_t
     return true;
   }
   if (cls == info::kFileEaInformation) {
-    if (!(o.access & smb2::kFileReadEa)) {
-      *st = status::kAccessDenied;
-      return true;
-    }
+    // No access right needed (MS-FSA 2.1.5.11.12; smb2.getinfo.getinfo_access).
     if (max < 4) {
       *st = status::kInfoLengthMismatch;
       return true;

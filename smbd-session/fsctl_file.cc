@@ -20,6 +20,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
 
@@ -88,6 +89,9 @@ NtStatus set_zero_data(Request& req, Open& o, Bytes in) {
   uint64_t end = std::min<uint64_t>(uint64_t(beyond), uint64_t(sb.st_size));
   if (uint64_t(off) >= end) return status::kSuccess;
   off_t len = off_t(end - uint64_t(off));
+  // Zeroing is a write: byte-range locks of other opens apply.
+  NtStatus ls = lock_check_io(req.conn, o, uint64_t(off), uint64_t(len), true);
+  if (ls != status::kSuccess) return ls;
   if (fallocate(o.fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) != 0) {
     if (errno != EOPNOTSUPP) return status_from_errno(errno);
     return write_zeros(o.fd.get(), uint64_t(off), end);

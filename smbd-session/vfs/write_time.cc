@@ -63,9 +63,11 @@ bool kernel_times(int fd, uint64_t* mtime, uint64_t* ctime) {
 }
 
 void set_mtime_now(int fd) {
+  // The precise clock, not UTIME_NOW: the kernel's coarse clock may lag
+  // the moment a client sent its request by a tick.
   struct timespec ts[2];
   ts[0].tv_nsec = UTIME_OMIT;
-  ts[1].tv_nsec = UTIME_NOW;
+  clock_gettime(CLOCK_REALTIME, &ts[1]);
   (void)utimensat(fd, "", ts, AT_EMPTY_PATH);
 }
 
