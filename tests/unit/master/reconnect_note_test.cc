@@ -1,0 +1,118 @@
+// Unit tests: the master's routing of a reconnect's LogoffPrevious note
+// (session_protocol.cc): only after Hello, strictly decoded, forwarded to
+// the connection named by the session id's bits 40-63 as a
+// kLogoffSessionNote with the same content, never back to the sender,
+// and at most kMaxLogoffPreviousNotes per connection.
+#include <vector>
+
+#include "common/ipc/channel.h"
+#include "common/ipc/master_proto.h"
+#include "smbd-master/session_protocol.h"
+#include "smbd-master/share_modes.h"
+
+// cmocka last: it defines macros (skip) that clash with ByteReader.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace cifsd;
+using namespace cifsd::master;
+namespace mp = cifsd::ipc::master;
+
+namespace {
+
+ipc::Message msg(uint16_t type, std::vector<uint8_t> body) {
+  ipc::Message m;
+  m.type = type;
+  m.payload = std::move(body);
+  return m;
+}
+
+std::vector<uint8_t> note(uint64_t sid, uint32_t uid) {
+  mp::LogoffPrevious n;
+  n.session_id = sid;
+  n.uid = uid;
+  ByteWriter w;
+  n.encode(w);
+  return w.take();
+}
+
+SessionAction run(SessionState& st, const ipc::Message& m) {
+  ShareModeTable broker;
+  std::vector<uint8_t> hello_answer;
+  return handle_session_frame(st, m, broker, hello_answer, 100);
+}
+
+void hello(SessionState& st) {
+  mp::Hello h;
+  ByteWriter w;
+  h.encode(w);
+  assert_int_equal(run(st, msg(mp::kHello, w.take())).kind, SessionAction::kAnswer);
+}
+
+void test_routing(void**) {
+  SessionState st;
+  st.conn_id = 7;
+  // Before Hello: a violation like anything else.
+  assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, note(5ull << 40 | 1, 1001))).kind,
+                   SessionAction::kViolation);
+  hello(st);
+  uint64_t sid = (5ull << 40) | 3;
+  SessionAction a = run(st, msg(mp::kLogoffPreviousNote, note(sid, 1001)));
+  assert_int_equal(a.kind, SessionAction::kNone);
+  assert_int_equal(a.notify.size(), 1);
+  assert_int_equal(a.notify[0].conn_id, 5);
+  assert_int_equal(a.notify[0].type, mp::kLogoffSessionNote);
+  auto fwd = mp::LogoffPrevious::decode(a.notify[0].payload);
+  assert_true(fwd.has_value());
+  assert_int_equal(fwd->session_id, sid);
+  assert_int_equal(fwd->uid, 1001);
+  // Its own connection's session: nothing to forward.
+  a = run(st, msg(mp::kLogoffPreviousNote, note((7ull << 40) | 1, 1001)));
+  assert_int_equal(a.kind, SessionAction::kNone);
+  assert_int_equal(a.notify.size(), 0);
+  // Connection 0 never exists.
+  a = run(st, msg(mp::kLogoffPreviousNote, note(9, 1001)));
+  assert_int_equal(a.notify.size(), 0);
+}
+
+void test_strict(void**) {
+  SessionState st;
+  st.conn_id = 7;
+  hello(st);
+  auto body = note((5ull << 40) | 3, 1001);
+  body.push_back(0);  // trailing byte
+  assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, body)).kind, SessionAction::kViolation);
+  assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, {1, 2})).kind, SessionAction::kViolation);
+  // uid 0 or session 0 are refused by validate().
+  assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, note((5ull << 40) | 3, 0))).kind,
+                   SessionAction::kViolation);
+  assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, note(0, 1001))).kind, SessionAction::kViolation);
+  // A session may not send the master->session note.
+  assert_int_equal(run(st, msg(mp::kLogoffSessionNote, note((5ull << 40) | 3, 1001))).kind,
+                   SessionAction::kViolation);
+}
+
+void test_bounded(void**) {
+  SessionState st;
+  st.conn_id = 7;
+  hello(st);
+  size_t forwarded = 0;
+  for (uint32_t i = 0; i < kMaxLogoffPreviousNotes + 50; i++)
+    forwarded += run(st, msg(mp::kLogoffPreviousNote, note((5ull << 40) | (i + 1), 1001))).notify.size();
+  assert_int_equal(forwarded, kMaxLogoffPreviousNotes);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_routing),
+      cmocka_unit_test(test_strict),
+      cmocka_unit_test(test_bounded),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
