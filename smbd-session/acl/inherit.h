@@ -10,11 +10,18 @@
 namespace cifsd::session::acl {
 
 // The ACEs a child inherits from `parent` (a DACL or SACL).
-// Every produced ACE carries INHERITED_ACE.
-Acl inherit_acl(const Acl& parent, bool is_dir, const Sid& owner, const Sid& group);
+// They carry INHERITED_ACE only when `auto_inherit` (the parent's ACL is
+// DACL/SACL_AUTO_INHERITED), as Windows does.
+Acl inherit_acl(const Acl& parent, bool is_dir, const Sid& owner, const Sid& group,
+                bool auto_inherit = true);
+
+// Generic rights of ACEs that apply to the object itself (not
+// inherit-only) mapped to file rights, as Windows stores a set ACL.
+void map_generic_aces(Acl* acl);
 
 struct CreateInput {
   const SecurityDescriptor* parent = nullptr;   // the parent's effective descriptor
+  bool parent_stored = false;                   // ...set by a client, not mode-derived
   const SecurityDescriptor* creator = nullptr;  // the SecD context, if any
   bool is_dir = false;
   Sid owner, group;                             // defaults from the caller's token
@@ -22,7 +29,9 @@ struct CreateInput {
 
 // The new descriptor. Parts neither the creator nor the parent supplied
 // are left absent (the DACL then comes from the POSIX mode, as for a file
-// nobody set a descriptor on). *worth_storing is true when the result
+// nobody set a descriptor on), except below a parent with a stored
+// descriptor: there the DACL is Windows' default (owner and SYSTEM full
+// control). *worth_storing is true when the result
 // carries anything a mode-derived descriptor would not (explicit parts or
 // inherited ACEs).
 SecurityDescriptor create_descriptor(const CreateInput& in, bool* worth_storing);

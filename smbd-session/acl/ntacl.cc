@@ -44,11 +44,9 @@ int chown_fd(int fd, uid_t u, gid_t g) {
   return fchownat(fd, "", u, g, AT_EMPTY_PATH) == 0 ? 0 : errno;
 }
 
-bool owner_allowed(const Sid& s, const Token& tok) {
-  if (s == tok.user) return true;
-  auto g = sid_to_gid(s);
-  return g && tok.in_group(*g);
-}
+// Any SID of the caller's token may be made owner (Windows asks for the
+// SE_GROUP_OWNER attribute; every token group here may own).
+bool owner_allowed(const Sid& s, const Token& tok) { return tok.has(s); }
 
 // Keeps the POSIX side in step with a new descriptor: group ownership when
 // the group SID is a Unix group the caller may give the file to, the mode
@@ -79,11 +77,11 @@ NtStatus sync_posix(int fd, const SecurityDescriptor& sd, bool dacl_changed, boo
 }
 
 // Fills the parts a stored descriptor must have from the mode-derived one.
-void complete(SecurityDescriptor* sd, const struct stat& sb) {
+void complete(SecurityDescriptor* sd, const struct stat& sb, bool with_dacl) {
   SecurityDescriptor syn = synthesize(sb.st_uid, sb.st_gid, sb.st_mode, S_ISDIR(sb.st_mode));
   if (!sd->owner) sd->owner = syn.owner;
   if (!sd->group) sd->group = syn.group;
-  if (!(sd->control & kDaclPresent)) {
+  if (with_dacl && !(sd->control & kDaclPresent)) {
     sd->control |= kDaclPresent;
     sd->dacl = syn.dacl;
   }
@@ -131,12 +129,14 @@ NtStatus parse_creator(Bytes secd, const Token& tok, SecurityDescriptor* out) {
 NtStatus apply_on_create(int fd, int parent, bool is_dir, const SecurityDescriptor* creator,
                          const Token& tok, uint32_t* maximal) {
   std::optional<SecurityDescriptor> psd;
+  bool parent_stored = false;
   if (parent >= 0) {
     struct stat pb;
-    if (fstat(parent, &pb) == 0) psd = load_effective(parent, pb);
+    if (fstat(parent, &pb) == 0) psd = load_effective(parent, pb, &parent_stored);
   }
   CreateInput in;
   in.parent = psd ? &*psd : nullptr;
+  in.parent_stored = parent_stored;
   in.creator = creator;
   in.is_dir = is_dir;
   in.owner = tok.user;
@@ -147,7 +147,7 @@ NtStatus apply_on_create(int fd, int parent, bool is_dir, const SecurityDescript
   struct stat sb;
   if (fstat(fd, &sb) != 0) return errno_status(errno);
   const bool had_dacl = sd.control & kDaclPresent;
-  complete(&sd, sb);
+  complete(&sd, sb, true);
   NtStatus s = sync_posix(fd, sd, had_dacl, creator && creator->owner, creator && creator->group, tok);
   if (s != status::kSuccess) return s;
   int e = save(fd, sd);
@@ -193,19 +193,27 @@ NtStatus set(int fd, uint32_t secinfo, Bytes buf, uint32_t access, const Token& 
     sd.group = in.group;
   }
   if (secinfo & kSecDacl) {
-    uint16_t c = in.control & kDaclBits;
-    // AUTO_INHERIT_REQ asks for AUTO_INHERITED on the stored result.
-    if (c & kDaclAutoInheritReq) c = uint16_t((c & ~kDaclAutoInheritReq) | kDaclAutoInherited);
+    // AUTO_INHERIT_REQ is never stored; AUTO_INHERITED only sticks when
+    // the request carries both (what Windows answers afterwards).
+    uint16_t c = in.control & (kDaclPresent | kDaclDefaulted | kDaclProtected);
+    if ((in.control & (kDaclAutoInherited | kDaclAutoInheritReq)) ==
+        (kDaclAutoInherited | kDaclAutoInheritReq))
+      c |= kDaclAutoInherited;
+    if (in.dacl) map_generic_aces(&*in.dacl);
     if (secinfo & kProtectedDacl) c |= kDaclProtected;
     if (secinfo & kUnprotectedDacl) c &= ~kDaclProtected;
-    sd.control = uint16_t((sd.control & ~kDaclBits) | c);
+    // A descriptor without a DACL removes it: Windows then reports a NULL
+    // DACL (DACL_PRESENT, no ACL), which grants everyone everything.
+    if (!(c & kDaclPresent)) in.dacl.reset();
+    sd.control = uint16_t((sd.control & ~kDaclBits) | c | kDaclPresent);
     sd.dacl = in.dacl;
-    if (!(c & kDaclPresent)) sd.dacl.reset();
     dacl_changed = true;
   }
   if (secinfo & (kSecSacl | kSecLabel)) {
-    uint16_t c = in.control & kSaclBits;
-    if (c & kSaclAutoInheritReq) c = uint16_t((c & ~kSaclAutoInheritReq) | kSaclAutoInherited);
+    uint16_t c = in.control & (kSaclPresent | kSaclDefaulted | kSaclProtected);
+    if ((in.control & (kSaclAutoInherited | kSaclAutoInheritReq)) ==
+        (kSaclAutoInherited | kSaclAutoInheritReq))
+      c |= kSaclAutoInherited;
     if (secinfo & kProtectedSacl) c |= kSaclProtected;
     if (secinfo & kUnprotectedSacl) c &= ~kSaclProtected;
     sd.control = uint16_t((sd.control & ~kSaclBits) | c);
@@ -214,7 +222,7 @@ NtStatus set(int fd, uint32_t secinfo, Bytes buf, uint32_t access, const Token& 
   }
   s = sync_posix(fd, sd, dacl_changed, owner_changed, group_changed, tok);
   if (s != status::kSuccess) return s;
-  complete(&sd, sb);
+  complete(&sd, sb, false);  // a DACL removed by the client stays absent
   int e = save(fd, sd);
   if (e) return errno_status(e);
   return status::kSuccess;
