@@ -82,8 +82,14 @@ void test_file_info_sizes(void**) {
   assert_int_equal(encode_file_info(kFileAlternateNameInformation, v, &x, &fixed), status::kSuccess);
   assert_int_equal(x.size(), 4 + 2);            // "f" is its own 8.3 name
   v.wire_path = "\\dir\\a long name.txt";
+  x.clear();
+  // A generated short name (mangle/short_name.h): "ALO~XXXX.TXT", 12 characters
+  assert_int_equal(encode_file_info(kFileAlternateNameInformation, v, &x, &fixed), status::kSuccess);
+  assert_int_equal(x.size(), 4 + 24);
+  v.mangled_names = false;  // "mangled names = no": none, as Windows without 8.3 names
   assert_int_equal(encode_file_info(kFileAlternateNameInformation, v, &x, &fixed),
                    status::kObjectNameNotFound);
+  v.mangled_names = true;
   assert_true(is_8dot3("README.TXT"));
   assert_true(is_8dot3("f"));
   assert_false(is_8dot3("toolongname.txt"));
