@@ -24,6 +24,13 @@ bool is_notification(const ipc::Message& msg) {
   return msg.seq == 0 && msg.type >= m::kFirstNotification && (msg.type & 1) == 0;
 }
 
+// An answer (odd type) to a call this session already gave up on (timed
+// out): calls are strictly sequential, so any answer to a seq issued before
+// the current call's is late, not a protocol violation. Dropped.
+bool is_late_answer(const Connection& c, const ipc::Message& m, uint32_t current) {
+  return (m.type & 1) && m.seq != 0 && m.seq != current && int32_t(c.ipc_seq - m.seq) > 0;
+}
+
 uint32_t next_seq(Connection& c) {
   if (c.ipc_seq == 0) c.ipc_seq = 1;  // seq 0 marks notifications
   return c.ipc_seq++;
@@ -54,6 +61,10 @@ bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answ
       *answer = std::move(msg);
       return true;
     }
+    if (is_late_answer(c, msg, seq)) {
+      LOG_W("late master answer %u (seq %u) to an abandoned call dropped", msg.type, msg.seq);
+      continue;
+    }
     if (!is_notification(msg) || c.master_inbox.size() >= kMaxQueued) {
       LOG_E("unexpected message %u (seq %u) from the master during call %u", msg.type, msg.seq, type);
       return false;
@@ -74,6 +85,10 @@ bool master_readable(Connection& c) {
     ipc::RecvStatus rs = ipc::recv_message(c.master_fd.get(), m::kVersion, &msg, 0);
     if (rs == ipc::RecvStatus::kAgain) break;
     if (rs != ipc::RecvStatus::kOk) return false;
+    if (is_late_answer(c, msg, 0)) {
+      LOG_W("late master answer %u (seq %u) to an abandoned call dropped", msg.type, msg.seq);
+      continue;
+    }
     if (!is_notification(msg)) {
       LOG_E("unsolicited non-notification %u from the master", msg.type);
       return false;
