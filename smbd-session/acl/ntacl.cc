@@ -40,34 +40,25 @@ int chmod_fd(int fd, mode_t m) {
   std::string p = "/proc/self/fd/" + std::to_string(fd);
   return fchmodat(AT_FDCWD, p.c_str(), m, 0) == 0 ? 0 : errno;
 }
-int chown_fd(int fd, uid_t u, gid_t g) {
-  return fchownat(fd, "", u, g, AT_EMPTY_PATH) == 0 ? 0 : errno;
-}
 
 // Any SID of the caller's token may be made owner (Windows asks for the
 // SE_GROUP_OWNER attribute; every token group here may own).
 bool owner_allowed(const Sid& s, const Token& tok) { return tok.has(s); }
 
-// Keeps the POSIX side in step with a new descriptor: group ownership when
-// the group SID is a Unix group the caller may give the file to, the mode
-// from the DACL. Failures leave the POSIX side as it was (the descriptor
-// still rules over SMB), except an owner change the kernel refuses.
+// Keeps the POSIX side in step with a new descriptor: the mode from the
+// DACL. The sandbox forbids the chown family (seccomp kills it), and
+// giving a file to another uid would need CAP_CHOWN anyway: an owner SID
+// that maps to another uid than the file's is INVALID_OWNER; a new group
+// SID is recorded in the descriptor only.
 NtStatus sync_posix(int fd, const SecurityDescriptor& sd, bool dacl_changed, bool owner_changed,
                     bool group_changed, const Token& tok) {
   struct stat sb;
   if (fstat(fd, &sb) != 0) return errno_status(errno);
   if (owner_changed && sd.owner) {
     auto u = sid_to_uid(*sd.owner);
-    if (u && *u != sb.st_uid) {
-      // Taking ownership needs CAP_CHOWN, which the session never has.
-      if (chown_fd(fd, *u, gid_t(-1)) != 0) return kStatusInvalidOwner;
-    }
+    if (u && *u != sb.st_uid) return kStatusInvalidOwner;
   }
-  if (group_changed && sd.group) {
-    auto g = sid_to_gid(*sd.group);
-    if (g && *g != sb.st_gid && sb.st_uid == tok.uid && tok.in_group(*g))
-      (void)chown_fd(fd, uid_t(-1), *g);
-  }
+  (void)group_changed;
   if (dacl_changed && sb.st_uid == tok.uid) {
     if (fstat(fd, &sb) != 0) return errno_status(errno);
     uint32_t m = mode_from_descriptor(sd, sb.st_mode, sb.st_gid, S_ISDIR(sb.st_mode));
