@@ -138,6 +138,7 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
       v.fsid = fsid;
       v.max_name = uint32_t(vf.f_namemax ? vf.f_namemax : 255);
       v.label = share.name;
+      v.named_streams = share.streams;
       vfs::FileStat rs;
       if (vfs::stat_fd(req.tree->root.get(), share, "", &rs) == status::kSuccess) {
         v.root_dev = rs.dev;

@@ -223,7 +223,8 @@ NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out,
       std::vector<uint8_t> name = utf8_to_utf16le("NTFS");
       // CASE_SENSITIVE_SEARCH | CASE_PRESERVED_NAMES | UNICODE_ON_DISK |
       // SUPPORTS_SPARSE_FILES (fsctl_file.cc)
-      w.u32(0x00000001 | 0x00000002 | 0x00000004 | 0x00000040);
+      // | FILE_NAMED_STREAMS where the share serves them (streams/)
+      w.u32(0x00000001 | 0x00000002 | 0x00000004 | 0x00000040 | (v.named_streams ? 0x00040000 : 0));
       w.u32(v.max_name);
       w.u32(uint32_t(name.size()));
       *fixed = 16;

@@ -74,6 +74,7 @@ struct FsView {
   uint64_t volume_creation = 0;    // FILETIME of the share root
   uint32_t max_name = 255;
   std::string label;               // the share name
+  bool named_streams = false;      // FILE_NAMED_STREAMS (streams/stream_open.h)
 };
 NtStatus encode_fs_info(uint8_t cls, const FsView& v, std::vector<uint8_t>* out, size_t* fixed);
 
