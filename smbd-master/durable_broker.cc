@@ -1,6 +1,7 @@
 #include "smbd-master/durable_broker.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "common/ipc/lock_proto.h"
@@ -68,6 +69,10 @@ mp::DurableInfo to_info(const DurableState& s) {
 
 }  // namespace
 
+uint64_t file_dev(const struct stat& sb) {
+  return (uint64_t(major(sb.st_dev)) << 32) | minor(sb.st_dev);
+}
+
 int64_t durable_now_ms() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,7 +94,7 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
       uint64_t dev = 0, ino = 0;
       struct stat sb;
       if (!m.fd || !shares.file_of(conn_id, p->open_id, &dev, &ino) || dev != p->info.dev ||
-          ino != p->info.ino || fstat(m.fd.get(), &sb) != 0 || uint64_t(sb.st_dev) != dev ||
+          ino != p->info.ino || fstat(m.fd.get(), &sb) != 0 || file_dev(sb) != dev ||
           uint64_t(sb.st_ino) != ino)
         return status_answer(mp::kDurableParkAnswer, kStatusInvalidParameter);
       UniqueFd fd(dup(m.fd.get()));

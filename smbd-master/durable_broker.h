@@ -5,6 +5,8 @@
 // share record names; reclaim by the same user only), and keeping a
 // disconnected handle's share record registered under a "parked" owner so
 // the file stays protected until the handle is reclaimed or expires.
+#include <sys/stat.h>
+
 #include <cstdint>
 
 #include "common/ipc/channel.h"
@@ -19,6 +21,9 @@ namespace cifsd::master {
 constexpr uint64_t kParkedConn = ~0ull;
 
 bool is_durable_frame(uint16_t type);
+
+// A file's device as sessions name it (smbd-session/vfs: statx major << 32 | minor).
+uint64_t file_dev(const struct stat& sb);
 
 // CLOCK_MONOTONIC in milliseconds (the clock of the durable timeouts).
 int64_t durable_now_ms();

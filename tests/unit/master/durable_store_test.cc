@@ -114,14 +114,14 @@ void test_share_records(void**) {
   struct stat sb;
   fstat(fd, &sb);
   shares.close(1, 10);
-  assert_int_equal(shares.open(1, 10, sb.st_dev, sb.st_ino, kFileReadData, 0), kStatusSuccess);
+  assert_int_equal(shares.open(1, 10, file_dev(sb), sb.st_ino, kFileReadData, 0), kStatusSuccess);
   mp::DurablePark p;
   p.open_id = 10;
   p.info.persistent_id = 0x100;
   p.info.timeout_ms = 1000;
   p.info.uid = 1000;
   p.info.user = "alice";
-  p.info.dev = sb.st_dev;
+  p.info.dev = file_dev(sb);
   p.info.ino = sb.st_ino;
   p.info.access = kFileReadData;
   ipc::Message m;
@@ -152,8 +152,8 @@ void test_share_records(void**) {
   // the session dies: the record is kept under the parked owner
   assert_int_equal(durable_on_disconnect(1, shares, d, 0), 1);
   shares.drop_connection(1);
-  assert_int_equal(shares.opens_of(sb.st_dev, sb.st_ino), 1);
-  assert_int_equal(shares.open(3, 1, sb.st_dev, sb.st_ino, kFileReadData, 7), kStatusSharingViolation);
+  assert_int_equal(shares.opens_of(file_dev(sb), sb.st_ino), 1);
+  assert_int_equal(shares.open(3, 1, file_dev(sb), sb.st_ino, kFileReadData, 7), kStatusSharingViolation);
   // bob cannot reclaim it
   mp::DurableReclaim r;
   r.persistent_id = 0x100;
@@ -187,7 +187,7 @@ void test_share_records(void**) {
   assert_int_equal(durable_on_disconnect(2, shares, d, 100), 1);
   shares.drop_connection(2);
   assert_int_equal(durable_expire(shares, d, 1100), 1);
-  assert_int_equal(shares.opens_of(sb.st_dev, sb.st_ino), 0);
+  assert_int_equal(shares.opens_of(file_dev(sb), sb.st_ino), 0);
 }
 
 }  // namespace
