@@ -17,6 +17,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
+#include "smbd-session/info/ea.h"
 #include "smbd-session/streams/stream_open.h"
 #include "smbd-session/oplock.h"
 #include "smbd-session/vfs/fileops_util.h"
@@ -138,6 +139,13 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   // An open asking for no access at all is refused (as Windows does).
   if (cr.desired_access == 0 && !req.tree->is_ipc) return status::kAccessDenied;
   const CreateContext* alsi = cr.find("AlSi");
+  // "ExtA": EAs for a new or overwritten file, checked before anything is
+  // created (info/ea.h).
+  std::vector<info::Ea> create_eas;
+  if (const CreateContext* ea = cr.find("ExtA")) {
+    NtStatus es = info::parse_full_ea_list(ea->data, &create_eas);
+    if (es != status::kSuccess) return es;
+  }
   if ((cr.options & kOptDirectory) &&
       !(cr.disposition == kCreate || cr.disposition == kOpen || cr.disposition == kOpenIf))
     return status::kInvalidParameter;
@@ -365,6 +373,8 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     if (ar.ok() && want && want < uint64_t(INT64_MAX))
       (void)fallocate(o->fd.get(), FALLOC_FL_KEEP_SIZE, 0, off_t(want));
   }
+  if (action != kActOpened)
+    for (const info::Ea& e : create_eas) (void)info::ea_set(o->fd.get(), e);
   // Times and sizes after any truncation or allocation.
   if (action != kActOpened) vfs::stat_fd(o->fd.get(), share, leaf, &st);
 

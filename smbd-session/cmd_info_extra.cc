@@ -68,7 +68,7 @@ NtStatus query_full_ea(Request& req, Open& o, uint32_t max, ByteWriter& out) {
       want.push_back(std::move(ea));
     }
   } else {
-    if (all.empty()) return info::kStatusNoEasOnFile;
+    if (all.empty()) return info::kStatusNoEasOnFile;  // MS-FSA 2.1.5.11.13
     want = std::move(all);
   }
   (void)kSlRestartScan;  // every query starts at the first EA: no cursor is kept
