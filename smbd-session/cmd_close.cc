@@ -18,7 +18,6 @@
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
 #include "smbd-session/vfs/write_time.h"
-#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -56,7 +55,6 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     rpc_close(conn, open.pipe_handle);
   } else {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
-    vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     // A stream open's delete-on-close removes the stream, not the file.
     if (!streams::on_close(open) && open.delete_on_close) delete_now(tree, open);
     open.fd.reset();
@@ -79,8 +77,6 @@ NtStatus handle_close(Request& req, ByteWriter& out) {
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
 
-  // A deferred write-time update lands before the final attributes are read.
-  if (!open->is_pipe) vfs::wtime::on_close(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   // A deferred write-time update lands before the final attributes are read.
   if (!open->is_pipe) vfs::wtime::on_close(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   vfs::FileStat st;
