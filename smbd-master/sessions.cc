@@ -177,6 +177,10 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
       locks_after_frame(s.conn_id, opens_before, broker_, locks_, &lock_notes);
   }
   a.notify.insert(a.notify.end(), lock_notes.begin(), lock_notes.end());
+  // Lock state changes reach the other sessions before the locker's answer:
+  // a client that learns of its lock and tells another client must find
+  // that client's session already knowing (lock_client.h).
+  if (is_lock_frame(m.type) && a.kind == SessionAction::kAnswer) deliver(a.notify), a.notify.clear();
   s.hello_done = st.hello_done;
   bool ok = false;
   switch (a.kind) {
