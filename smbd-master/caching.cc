@@ -92,7 +92,11 @@ bool CachingTable::check(uint64_t conn, const mp::CachingOpen& req, int64_t now_
     }
   }
   auto fit = files_.find(fk);
-  if (fit == files_.end() || is_stat_open(req.share.access)) return false;
+  // Stat opens break nothing; for oplocks READ_CONTROL is not one of them
+  // (Windows breaks an oplock for a security-descriptor read, not a lease).
+  const bool lease_stat = is_stat_open(req.share.access);
+  const bool oplock_stat = (req.share.access & ~(kReadAttributes | kWriteAttributes | kSynchronize)) == 0;
+  if (fit == files_.end() || oplock_stat) return false;
   File& f = fit->second;
 
   // What the holders must give up: write caching always (another open now
@@ -109,6 +113,9 @@ bool CachingTable::check(uint64_t conn, const mp::CachingOpen& req, int64_t now_
   bool wait = false;
   for (COpen& o : f.opens) {
     if (o.oplock == kOplockLease || o.oplock == kOplockNone) continue;
+    // An open that will fail with a sharing violation breaks only handle
+    // caching (the holder may close); an exclusive oplock stays.
+    if (violation && !(oplock_bits(o.oplock) & kLeaseH)) continue;
     if (o.breaking) {
       // Still held until acknowledged: wait if it matters to this open.
       // (A further break, if this open needs one, follows when the waiter
@@ -135,7 +142,9 @@ bool CachingTable::check(uint64_t conn, const mp::CachingOpen& req, int64_t now_
     wait = true;
   }
   for (Lease& l : f.leases) {
+    if (lease_stat) break;
     if (want_lease && l.id == mine) continue;  // the client's own lease never breaks itself
+    if (violation && !(l.state & kLeaseH)) continue;
     if (l.breaking) {
       if (l.state & remove) wait = true;
       continue;

@@ -158,6 +158,23 @@ void test_stat_open_does_not_break(void**) {
   assert_int_equal(ans.status, 0);
   assert_true(a.notify.empty());
   assert_int_equal(b.caching.oplock_of(1, 1), kOplockBatch);
+  // READ_CONTROL is a stat open for leases only: it breaks an oplock.
+  a = b.open(3, oplock_open(3, kOplockNone, 0x20000, kShareAll), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  assert_non_null(find_note(a, mp::kOplockBreakNote));
+}
+
+void test_violation_keeps_exclusive(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockExclusive, R | W, 0), &ans);
+  assert_int_equal(ans.oplock, kOplockExclusive);
+  // This open fails with a sharing violation; an exclusive oplock (no
+  // handle caching) is not broken for it.
+  SessionAction a = b.open(2, oplock_open(2, kOplockNone), &ans);
+  assert_int_equal(ans.status, kStatusSharingViolation);
+  assert_true(a.notify.empty());
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockExclusive);
 }
 
 void test_timeout_breaks_to_none(void**) {
@@ -326,6 +343,7 @@ int main() {
       cmocka_unit_test(test_batch_break_to_level2_and_wait),
       cmocka_unit_test(test_oplock_ack_wrong_level),
       cmocka_unit_test(test_stat_open_does_not_break),
+      cmocka_unit_test(test_violation_keeps_exclusive),
       cmocka_unit_test(test_timeout_breaks_to_none),
       cmocka_unit_test(test_close_resolves_and_sharing_violation_breaks_handle),
       cmocka_unit_test(test_lease_ack_rules_and_shared_key),
