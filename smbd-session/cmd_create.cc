@@ -18,8 +18,8 @@
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
 #include "smbd-session/info/ea.h"
-#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/oplock.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -362,7 +362,7 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   o->dev = st.dev;
   o->ino = st.ino;
   DurableGrant dg;
-  durable_grant(req, cr, *o, o->oplock_level, 0, &dg);
+  durable_grant(req, cr, *o, cg.oplock, cg.lease ? cg.lease_state : 0, &dg);
   FileId id = o->id;
 
   // AllocationSize context on a new or overwritten file: reserve the space
