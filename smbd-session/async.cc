@@ -109,6 +109,7 @@ void complete_async(Connection& c, uint64_t async_id, NtStatus st, Bytes body, b
     body = {err.data(), err.size()};
   }
   send_message(c, h, body, op->sign, op->encrypt_session);
+  if (op->then) op->then(st, body);
 }
 
 void end_async_for_open(Connection& c, uint64_t open_volatile) {

@@ -38,6 +38,9 @@ struct AsyncOp {
   bool sign = false;              // the final response is signed
   uint64_t encrypt_session = 0;   // the final response is encrypted with this session's key
   std::function<void(AsyncEnd)> on_end;
+  // Runs after the final response was sent (the engine continues a compound
+  // whose later requests waited for this one).
+  std::function<void(NtStatus, Bytes)> then;
 };
 
 // The most async ops one connection may have outstanding; beyond it a handler

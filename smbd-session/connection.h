@@ -69,6 +69,9 @@ struct Connection {
   // frame for the client (null: frames are dropped, e.g. after the end).
   EventLoop* loop = nullptr;
   std::function<void(std::vector<uint8_t>)> send;
+  // Runs a function from the loop once the current callback returns (null:
+  // the caller runs it at once).
+  std::function<void(std::function<void()>)> defer;
   std::map<uint64_t, std::unique_ptr<AsyncOp>> async_ops;  // by AsyncId
   uint64_t next_async_id = 1;
   // Master notifications by type, the ones read during a call and waiting to

@@ -120,6 +120,10 @@ Open* find_open(Request& req, FileId id) {
 namespace {
 
 EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* out, Session* enc);
+EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainState chain,
+                           std::vector<uint8_t>* out, Session* enc);
+void resume_chain(Connection& c, const std::vector<uint8_t>& payload, size_t next, ChainState chain,
+                  uint64_t enc_id, uint16_t command, NtStatus st, Bytes body);
 
 // A TRANSFORM from the client: decrypt with the session's key and process
 // the SMB2 messages inside; the answer goes back encrypted.
@@ -186,6 +190,62 @@ namespace {
 // `enc`: the session whose key decrypted this PDU, or nullptr if it came in
 // the clear.
 EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* out, Session* enc) {
+  return process_chain(c, payload, 0, ChainState{}, out, enc);
+}
+
+// After a request of a compound went async, the rest of the chain waits for
+// its final response (a related request needs, e.g., the FileId of a CREATE
+// that waited for an oplock break) and is then answered in a frame of its own.
+void continue_chain_after(Connection& c, uint64_t async_id, std::vector<uint8_t> payload, size_t next,
+                          ChainState chain, uint64_t enc_id, uint16_t command) {
+  auto it = c.async_ops.find(async_id);
+  if (it == c.async_ops.end()) return;
+  it->second->then = [&c, payload = std::move(payload), next, chain, enc_id, command](NtStatus st,
+                                                                                      Bytes body) mutable {
+    // Deferred to the loop: the completion may come from inside another
+    // request's handler, whose identity and state must not be disturbed.
+    auto resume = [&c, payload = std::move(payload), next, chain, enc_id, command, st,
+                   body = std::vector<uint8_t>(body.begin(), body.end())]() mutable {
+      resume_chain(c, payload, next, chain, enc_id, command, st, {body.data(), body.size()});
+    };
+    if (c.defer) c.defer(std::move(resume));
+    else resume();
+  };
+}
+
+void resume_chain(Connection& c, const std::vector<uint8_t>& payload, size_t next, ChainState chain,
+                  uint64_t enc_id, uint16_t command, NtStatus st, Bytes body) {
+  {
+    chain.status = st;
+    if (command == smb2::kCreate) {
+      chain.create_status = st;
+      chain.have_file_id = false;
+      chain.file_id = FileId{~0ull, ~0ull};
+      if (st == status::kSuccess) {
+        ByteReader cr(body);
+        cr.seek(64);
+        FileId fid = read_file_id(cr);
+        if (cr.ok()) {
+          chain.file_id = fid;
+          chain.have_file_id = true;
+        }
+      }
+    }
+    Session* enc = nullptr;
+    if (enc_id) {
+      auto s = c.sessions.find(enc_id);
+      if (s == c.sessions.end()) return;  // no key to answer with
+      enc = s->second.get();
+    }
+    std::vector<uint8_t> frame;
+    EngineResult r = process_chain(c, {payload.data(), payload.size()}, next, chain, &frame, enc);
+    if (r == EngineResult::kDisconnect) c.disconnect = true;
+    if (c.send && !frame.empty()) c.send(std::move(frame));
+  }
+}
+
+EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainState chain,
+                           std::vector<uint8_t>* out, Session* enc) {
   const uint64_t enc_id = enc ? enc->id : 0;
   std::vector<Bytes> cmds;
   if (!split_compound(payload, &cmds)) {
@@ -195,14 +255,13 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
 
   size_t frame_at = out->size();
   out->resize(frame_at + 4);
-  ChainState chain;
   size_t last_msg_at = 0;
   struct Pending { size_t at; uint64_t session; bool sign; };
   std::vector<Pending> pending;
   std::vector<uint64_t> logged_off;
   bool any_response = false;
 
-  for (size_t i = 0; i < cmds.size(); i++) {
+  for (size_t i = first; i < cmds.size(); i++) {
     Bytes msg = cmds[i];
     Smb2Header h;
     parse_smb2_header(msg, &h);  // validated by split_compound
@@ -441,6 +500,11 @@ EngineResult process_smb2(Connection& c, Bytes payload, std::vector<uint8_t>* ou
     chain.status = st;
 
     if (h.command == smb2::kLogoff && st == status::kSuccess) logged_off.push_back(eff_session);
+    if (st == status::kPending && i + 1 < cmds.size()) {
+      continue_chain_after(c, req.async_id, std::vector<uint8_t>(payload.begin(), payload.end()), i + 1, chain,
+                           enc_id, h.command);
+      break;
+    }
   }
   // Sign every response now that offsets and padding are final.
   for (size_t k = 0; k < pending.size(); k++) {

@@ -46,4 +46,23 @@ void Deferred::schedule() {
   if (ev_) event_active(ev_.get(), 0, 0);
 }
 
+namespace {
+void run_soon_trampoline(evutil_socket_t, short, void* arg) {
+  std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(arg));
+  (*fn)();
+}
+}  // namespace
+
+void run_soon(EventLoop* loop, std::function<void()> fn) {
+  if (!loop) {
+    fn();
+    return;
+  }
+  auto holder = std::make_unique<std::function<void()>>(std::move(fn));
+  timeval now{0, 0};
+  // Ownership passes to libevent's callback, which frees it.
+  if (event_base_once(loop->base(), -1, EV_TIMEOUT, run_soon_trampoline, holder.get(), &now) == 0)
+    holder.release();
+}
+
 }  // namespace cifsd::session

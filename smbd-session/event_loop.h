@@ -74,4 +74,8 @@ class Deferred {
   std::unique_ptr<event, EventDeleter> ev_;
 };
 
+// Runs fn once from the loop, after the current callback returns (inline
+// when there is no loop, as in unit tests).
+void run_soon(EventLoop* loop, std::function<void()> fn);
+
 }  // namespace cifsd::session

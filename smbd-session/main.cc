@@ -67,6 +67,7 @@ bool hello_master(Connection& c) {
 // Releases every open (share-mode records, pipe handles) at the end.
 void teardown(Connection& c) {
   c.send = nullptr;
+  c.defer = nullptr;
   end_all_async(c);
   for (auto& [sid, s] : c.sessions) {
     for (auto& [tid, t] : s->trees) {
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
   ClientTransport transport(loop, c, client.get());
   c.loop = &loop;
   c.send = [&transport](std::vector<uint8_t> frame) { transport.send(std::move(frame)); };
+  c.defer = [&loop](std::function<void()> fn) { run_soon(&loop, std::move(fn)); };
   Deferred master_dispatch_ev(loop, [&c] { master_dispatch(c); });
   c.schedule_master_dispatch = [&master_dispatch_ev] { master_dispatch_ev.schedule(); };
   lock_client_attach(c);
