@@ -26,7 +26,7 @@ namespace {
 
 constexpr uint32_t kStatusInternalError = 0xC00000E5;
 constexpr uint32_t kStatusNotFound = 0xC0000225;
-constexpr int kSessionHelloTimeoutS = 15;
+constexpr int kSessionHelloTimeoutS = 30;  // the session waits as long for its answer
 
 void client_address(const sockaddr* sa, std::string* ip, uint16_t* port) {
   char buf[INET6_ADDRSTRLEN] = "?";

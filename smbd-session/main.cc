@@ -32,7 +32,8 @@ using namespace cifsd::session;
 
 namespace {
 
-constexpr int kHelloTimeoutMs = 10000;
+// Generous: during a burst of connections the master answers late, not never.
+constexpr int kHelloTimeoutMs = 30000;
 
 bool hello_master(Connection& c) {
   std::vector<uint8_t> buf;
