@@ -81,6 +81,9 @@ struct Connection {
   std::function<void()> schedule_master_dispatch;
   // CHANGE_NOTIFY's watcher (smbd-session/notify/watcher.h), created on first use.
   std::shared_ptr<void> notify_watcher;
+  // Run before each client frame (set by the watcher): changes that earlier
+  // requests made are taken in before the next request is looked at.
+  std::function<void()> before_frame;
   // Byte-range locks (lock_client.h): the files the broker says have locks,
   // and blocking LOCKs waiting in the broker, by AsyncId.
   std::set<std::pair<uint64_t, uint64_t>> locked_files;

@@ -160,6 +160,7 @@ EngineResult handle_transform(Connection& c, Bytes payload, std::vector<uint8_t>
 EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
                            std::vector<uint8_t>* out) {
   if (nb_type == kNbKeepAlive) return EngineResult::kContinue;
+  if (c.before_frame) c.before_frame();
   if (nb_type == kNbSessionRequest) {
     // RFC 1002 session request (port 139 style): always accept.
     out->insert(out->end(), {kNbPositiveResponse, 0, 0, 0});

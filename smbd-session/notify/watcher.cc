@@ -60,6 +60,9 @@ bool Watcher::ensure_fd() {
     ev_ = std::make_unique<FdEvent>(*c_.loop, fd_.get(), EV_READ, [this] { on_readable(); });
     ev_->enable();
   }
+  // Causality: what a request changed is seen before the next request runs
+  // (the loop might otherwise serve the client socket first).
+  c_.before_frame = [this] { on_readable(); };
   return true;
 }
 
