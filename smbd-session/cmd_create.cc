@@ -116,7 +116,12 @@ NtStatus reopen(int root, const std::string& path, int flags, const ShareConfig&
 
 }  // namespace
 
-NtStatus handle_create(Request& req, ByteWriter& out) {
+// Set when the name appeared between our lookup and our create (another
+// client created it): a disposition that may open an existing object then
+// tries once more instead of failing with OBJECT_NAME_COLLISION.
+static bool create_raced = false;
+
+static NtStatus create_once(Request& req, ByteWriter& out) {
   CreateRequest cr;
   NtStatus s = parse_create_request(req.pdu, req.body, &cr);
   if (s != status::kSuccess) return s;
@@ -266,8 +271,10 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
     if (s != status::kSuccess) return s;
     std::string leaf_s(leaf);
     if (dir) {
-      if (mkdirat(parent.get(), leaf_s.c_str(), share.directory_mask & 07777) != 0)
+      if (mkdirat(parent.get(), leaf_s.c_str(), share.directory_mask & 07777) != 0) {
+        create_raced = errno == EEXIST && cr.disposition != kCreate;
         return status_from_errno(errno);
+      }
       fd.reset(vfs::open_beneath(root, path, O_RDONLY | O_DIRECTORY, 0, share.follow_symlinks));
       if (!fd) {
         int e = errno;
@@ -279,7 +286,10 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
       int fl = want_read || max_allowed ? O_RDWR : O_WRONLY;
       fd.reset(vfs::open_beneath(root, path, fl | O_CREAT | O_EXCL, 0666 & share.create_mask,
                                  share.follow_symlinks));
-      if (!fd) return vfs::lookup_status(errno);
+      if (!fd) {
+        create_raced = errno == EEXIST && cr.disposition != kCreate;
+        return vfs::lookup_status(errno);
+      }
     }
     // The masks are the exact modes (the process umask must not narrow
     // them further); we own the new inode, so fchmod cannot fail on rights.
@@ -424,6 +434,17 @@ NtStatus handle_create(Request& req, ByteWriter& out) {
   req.conn.open_count++;
   if (req.compound_file_id) *req.compound_file_id = id;
   return status::kSuccess;
+}
+
+NtStatus handle_create(Request& req, ByteWriter& out) {
+  create_raced = false;
+  NtStatus st = create_once(req, out);
+  if (create_raced) {
+    // Nothing was written yet: the response is built only on success.
+    create_raced = false;
+    st = create_once(req, out);
+  }
+  return st;
 }
 
 }  // namespace cifsd::session
