@@ -45,24 +45,6 @@ void write_times(ByteWriter& w, const vfs::FileStat& st) {
   w.u64(st.change);
 }
 
-// Appends one response create context (MS-SMB2 2.2.14.2), 8-aligned.
-// `w` holds only the contexts and starts 8-aligned relative to the header.
-void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Bytes data) {
-  w.align(8);
-  size_t at = w.size();
-  if (*prev_next_at != SIZE_MAX) w.patch_u32(*prev_next_at, uint32_t(at - (*prev_next_at)));
-  *prev_next_at = at;
-  w.u32(0);
-  w.u16(16);
-  w.u16(uint16_t(name.size()));
-  w.u16(0);
-  size_t data_off_at = w.reserve(2);
-  w.u32(uint32_t(data.size()));
-  w.str(name);
-  w.align(8);
-  w.patch_u16(data_off_at, uint16_t(w.size() - at));
-  w.bytes(data);
-}
 
 NtStatus open_pipe(Request& req, const CreateRequest& cr, ByteWriter& out) {
   std::optional<std::string> name = utf16le_to_utf8(cr.name);

@@ -68,6 +68,22 @@ struct ChainState {
   // A failed CREATE leaves no FileId; the related requests that would have
   // used it fail with its status (MS-SMB2 3.3.5.2.7.2), as Windows does.
   NtStatus create_status = status::kSuccess;
+
+  // A CREATE's outcome: on success its FileId (at offset 64 of the response
+  // body) is what related requests' placeholder ids name.
+  void after_create(NtStatus st, Bytes body) {
+    create_status = st;
+    have_file_id = false;
+    file_id = FileId{~0ull, ~0ull};
+    if (st != status::kSuccess) return;
+    ByteReader cr(body);
+    cr.seek(64);
+    FileId fid = read_file_id(cr);
+    if (cr.ok()) {
+      file_id = fid;
+      have_file_id = true;
+    }
+  }
 };
 
 EngineResult handle_smb1(Connection& c, Bytes payload, std::vector<uint8_t>* out) {
@@ -218,20 +234,7 @@ void resume_chain(Connection& c, const std::vector<uint8_t>& payload, size_t nex
                   uint64_t enc_id, uint16_t command, NtStatus st, Bytes body) {
   {
     chain.status = st;
-    if (command == smb2::kCreate) {
-      chain.create_status = st;
-      chain.have_file_id = false;
-      chain.file_id = FileId{~0ull, ~0ull};
-      if (st == status::kSuccess) {
-        ByteReader cr(body);
-        cr.seek(64);
-        FileId fid = read_file_id(cr);
-        if (cr.ok()) {
-          chain.file_id = fid;
-          chain.have_file_id = true;
-        }
-      }
-    }
+    if (command == smb2::kCreate) chain.after_create(st, body);
     Session* enc = nullptr;
     if (enc_id) {
       auto s = c.sessions.find(enc_id);
@@ -423,21 +426,7 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
       resp_body.clear();
       write_error_body(bw);
     }
-    if (h.command == smb2::kCreate) {
-      // The created open is what related requests' placeholder ids name.
-      chain.create_status = st;
-      chain.have_file_id = false;
-      chain.file_id = FileId{~0ull, ~0ull};
-      if (st == status::kSuccess) {
-        ByteReader cr(resp_body);
-        cr.seek(64);
-        FileId fid = read_file_id(cr);
-        if (cr.ok()) {
-          chain.file_id = fid;
-          chain.have_file_id = true;
-        }
-      }
-    }
+    if (h.command == smb2::kCreate) chain.after_create(st, {resp_body.data(), resp_body.size()});
 
     // Build the response header + body.
     Session* sign_sess = req.session;

@@ -1,5 +1,7 @@
 #include "smbd-session/info/create_parse.h"
 
+#include <cstdint>
+
 namespace cifsd::session {
 namespace {
 
@@ -97,6 +99,23 @@ NtStatus parse_create_request(Bytes pdu, Bytes body, CreateRequest* out) {
     if (s != status::kSuccess) return s;
   }
   return status::kSuccess;
+}
+
+void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Bytes data) {
+  w.align(8);
+  size_t at = w.size();
+  if (*prev_next_at != SIZE_MAX) w.patch_u32(*prev_next_at, uint32_t(at - (*prev_next_at)));
+  *prev_next_at = at;
+  w.u32(0);
+  w.u16(16);
+  w.u16(uint16_t(name.size()));
+  w.u16(0);
+  size_t data_off_at = w.reserve(2);
+  w.u32(uint32_t(data.size()));
+  w.str(name);
+  w.align(8);
+  w.patch_u16(data_off_at, uint16_t(w.size() - at));
+  w.bytes(data);
 }
 
 }  // namespace cifsd::session

@@ -7,6 +7,7 @@
 
 #include "common/smb/ntstatus.h"
 #include "common/wire/reader.h"
+#include "common/wire/writer.h"
 
 namespace cifsd::session {
 
@@ -44,5 +45,10 @@ NtStatus parse_create_request(Bytes pdu, Bytes body, CreateRequest* out);
 // chain only moves forward), name and data inside their entry, data 8-aligned
 // and after the name, no duplicate names, sizes of known contexts checked.
 NtStatus parse_create_contexts(Bytes buf, std::vector<CreateContext>* out);
+
+// Appends one response create context (MS-SMB2 2.2.14.2), 8-aligned, and
+// chains it to the previous one (*prev_next_at; SIZE_MAX before the first).
+// `w` holds only the contexts and starts 8-aligned relative to the header.
+void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Bytes data);
 
 }  // namespace cifsd::session

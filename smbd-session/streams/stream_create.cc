@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/info/create_parse.h"
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/streams/stream_name.h"
 #include "smbd-session/streams/stream_open.h"
@@ -26,22 +27,6 @@ enum : uint32_t { kSupersede = 0, kOpen = 1, kCreate = 2, kOpenIf = 3, kOverwrit
 enum : uint32_t { kActSuperseded = 0, kActOpened = 1, kActCreated = 2, kActOverwritten = 3 };
 constexpr uint32_t kOptDirectory = 0x1, kOptDeleteOnClose = 0x1000;
 
-void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Bytes data) {
-  w.align(8);
-  size_t at = w.size();
-  if (*prev_next_at != SIZE_MAX) w.patch_u32(*prev_next_at, uint32_t(at - (*prev_next_at)));
-  *prev_next_at = at;
-  w.u32(0);
-  w.u16(16);
-  w.u16(uint16_t(name.size()));
-  w.u16(0);
-  size_t data_off_at = w.reserve(2);
-  w.u32(uint32_t(data.size()));
-  w.str(name);
-  w.align(8);
-  w.patch_u16(data_off_at, uint16_t(w.size() - at));
-  w.bytes(data);
-}
 
 // Opens the fd a stream open keeps: read-only if the user may read the
 // object, else O_PATH (the xattr calls then go through /proc).
