@@ -32,22 +32,6 @@ void standard(ByteWriter& w, const OpenView& v) {
 
 }  // namespace
 
-bool is_8dot3(std::string_view n) {
-  if (n.empty() || n == "." || n == "..") return false;
-  size_t dot = n.find('.');
-  std::string_view base = n.substr(0, dot);
-  std::string_view ext = dot == std::string_view::npos ? std::string_view() : n.substr(dot + 1);
-  if (base.empty() || base.size() > 8 || ext.size() > 3) return false;
-  if (dot != std::string_view::npos && ext.empty()) return false;
-  for (std::string_view part : {base, ext})
-    for (char c : part) {
-      unsigned char u = (unsigned char)c;
-      if (u <= 0x20 || u >= 0x7F) return false;
-      if (std::string_view("\"*+,./:;<=>?[]|").find(c) != std::string_view::npos) return false;
-    }
-  return true;
-}
-
 NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* out, size_t* fixed) {
   ByteWriter w(*out);
   const vfs::FileStat& st = *v.st;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/smb/ntstatus.h"
+#include "smbd-session/mangle/short_name.h"
 #include "smbd-session/vfs/vfs.h"
 
 namespace cifsd::session::info {
@@ -56,7 +57,7 @@ struct OpenView {
 NtStatus encode_file_info(uint8_t cls, const OpenView& v, std::vector<uint8_t>* out, size_t* fixed);
 
 // True if `name` is a valid 8.3 (DOS) name, which is then its own short name.
-bool is_8dot3(std::string_view name);
+using mangle::is_8dot3;
 
 // Directory entries. dir_entry_fixed_size is 0 for classes we do not serve.
 size_t dir_entry_fixed_size(uint8_t cls);
