@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_PKGS=(build-essential g++ autoconf automake libtool pkg-config
   libevent-dev libssl-dev libseccomp-dev libcap-ng-dev libinih-dev libcmocka-dev
   librdmacm-dev libibverbs-dev)
-TEST_PKGS=(smbclient samba-testsuite python3-impacket tshark clang samba
+TEST_PKGS=(smbclient samba-testsuite python3-impacket python3-pycryptodome tshark clang samba
   procps iproute2 xxd)
 
 want=("${BUILD_PKGS[@]}")
