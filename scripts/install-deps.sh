@@ -6,9 +6,9 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential g++ autoconf automake libtool pkg-config
   libevent-dev libssl-dev libseccomp-dev libcap-ng-dev libinih-dev libcmocka-dev
-  librdmacm-dev libibverbs-dev)
+  librdmacm-dev libibverbs-dev libkrb5-dev)
 TEST_PKGS=(smbclient samba-testsuite python3-impacket python3-pycryptodome tshark clang samba
-  procps iproute2 xxd)
+  procps iproute2 xxd krb5-kdc krb5-admin-server krb5-user e2fsprogs mount)
 
 want=("${BUILD_PKGS[@]}")
 for a in "$@"; do

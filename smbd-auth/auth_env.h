@@ -7,6 +7,7 @@
 
 #include "common/config/config.h"
 #include "common/ipc/auth_proto.h"
+#include "smbd-auth/krb5_acceptor.h"
 #include "smbd-auth/passdb.h"
 
 namespace cifsd::auth {
@@ -19,7 +20,14 @@ struct AuthSettings {
   MapToGuest map_to_guest = MapToGuest::kNever;
   bool ntlm_auth = false;
   std::string guest_account = "nobody";
+  // Kerberos (docs/kerberos.md): on when `kerberos`; tickets are accepted
+  // with `keytab` for user principals of `realm`.
+  bool kerberos = false;
+  std::string realm;
+  std::string keytab;
 
+  // Also decides `kerberos` from "server kerberos", realm and (for auto)
+  // whether the keytab is usable, logging the outcome.
   static AuthSettings from(const GlobalConfig& g);
 };
 
@@ -40,6 +48,8 @@ struct AuthEnv {
   AuthSettings settings;
   Passdb passdb;
   IdentityResolver* resolver = nullptr;
+  // Makes Kerberos acceptors (the MIT GSS-API one; tests put a fake here).
+  Krb5Factory krb5_factory = make_gss_acceptor;
 };
 
 }  // namespace cifsd::auth

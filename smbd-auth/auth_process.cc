@@ -165,6 +165,8 @@ void AuthProcess::on_channel(size_t i) {
       LOG_W("connection %llu: auth protocol violation (message type %u); closing its channel",
             (unsigned long long)c.connection_id, unsigned(m.type));
       close = true;
+    } else if (!vouch(c)) {
+      close = true;
     } else if (uint32_t delay = c.server->answer_delay_ms(); delay > 0) {
       LOG_D("connection %llu: logon failure #%u, answering in %u ms",
             (unsigned long long)c.connection_id, c.server->failures(), delay);
@@ -180,6 +182,23 @@ void AuthProcess::on_channel(size_t i) {
     crypto::wipe(answer);
   }
   if (close) c.fd.reset();  // removed from channels_ by run()
+}
+
+bool AuthProcess::vouch(const Channel& c) {
+  uint32_t uid = c.server->vouched_uid();
+  if (uid == 0 || c.connection_id == 0) return true;
+  // Before the session sees its answer: whatever it then asks of the master
+  // about this user finds the master already knowing (docs/trust.md).
+  im::Authenticated n{c.connection_id, uid};
+  ByteWriter w;
+  n.encode(w);
+  if (!ipc::send_message(master_fd_, im::kVersion, im::kAuthenticatedNote, 0, w.view())) {
+    LOG_E("cannot tell the master about connection %llu's logon",
+          (unsigned long long)c.connection_id);
+    master_closed_ = true;
+    return false;
+  }
+  return true;
 }
 
 void AuthProcess::send_held(Channel& c) {

@@ -46,6 +46,8 @@ class AuthProcess {
     std::vector<uint8_t> held_answer;
   };
   void send_held(Channel& c);
+  // Sends kAuthenticatedNote for the logon c's last request completed, if any.
+  bool vouch(const Channel& c);
   int master_fd_;
   bool master_closed_ = false;
   UnixIdentityResolver resolver_;

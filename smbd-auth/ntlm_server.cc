@@ -27,6 +27,31 @@ Bytes magic(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::s
 
 }  // namespace
 
+namespace {
+
+bool decide_kerberos(const GlobalConfig& g) {
+  if (g.server_kerberos == Tristate::kDisabled) return false;
+  bool required = g.server_kerberos == Tristate::kMandatory;
+  std::string why;
+  if (!kerberos_built()) {
+    if (required) LOG_E("server kerberos = yes, but %s", (kerberos_keytab_usable("", &why), why.c_str()));
+    return false;
+  }
+  if (g.realm.empty()) {
+    if (required) LOG_E("server kerberos = yes needs 'realm'; Kerberos logons are off");
+    return false;
+  }
+  if (!kerberos_keytab_usable(g.kerberos_keytab, &why)) {
+    if (required) LOG_E("Kerberos logons are off: %s", why.c_str());
+    else LOG_I("Kerberos logons are off: %s", why.c_str());
+    return false;
+  }
+  LOG_I("Kerberos logons on for realm %s (keytab %s)", g.realm.c_str(), g.kerberos_keytab.c_str());
+  return true;
+}
+
+}  // namespace
+
 AuthSettings AuthSettings::from(const GlobalConfig& g) {
   AuthSettings s;
   s.netbios_name = ascii_upper(g.netbios_name);
@@ -36,6 +61,9 @@ AuthSettings AuthSettings::from(const GlobalConfig& g) {
   s.map_to_guest = g.map_to_guest;
   s.ntlm_auth = g.ntlm_auth;
   s.guest_account = g.guest_account;
+  s.realm = g.realm;
+  s.keytab = g.kerberos_keytab;
+  s.kerberos = decide_kerberos(g);
   return s;
 }
 

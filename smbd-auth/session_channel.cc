@@ -55,7 +55,7 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, int64_t now_ms,
     a.result = ia::SetupResult::kInvalid;  // expired or never issued
   } else {
     a = it->second.ctx->step(req->blob);
-    account = it->second.ctx->ntlm().attempted_user();
+    account = it->second.ctx->attempted_user();
     if (a.result == ia::SetupResult::kMoreProcessing) a.context = id;
     else contexts_.erase(it);
   }
@@ -66,6 +66,8 @@ bool SessionChannel::session_setup(Bytes body, int64_t now_s, int64_t now_ms,
     f.result = ia::SetupResult::kLogonFailure;
     a = std::move(f);
   }
+  if (a.result == ia::SetupResult::kOk && !a.identity.guest && !a.identity.anonymous)
+    vouched_uid_ = a.identity.uid;
   if (a.result == ia::SetupResult::kLogonFailure) {
     failures_++;
     uint32_t shift = std::min<uint32_t>(failures_ - 1, 5);
@@ -86,6 +88,7 @@ bool SessionChannel::handle(uint16_t type, Bytes body, int64_t now_s, uint16_t* 
   if (now_ms < 0) now_ms = now_s * 1000;
   answer->clear();
   delay_ms_ = 0;
+  vouched_uid_ = 0;
   *answer_type = uint16_t(type | 1);
   if (!hello_) {
     if (type != ia::kHello) return false;
@@ -100,7 +103,7 @@ bool SessionChannel::handle(uint16_t type, Bytes body, int64_t now_s, uint16_t* 
     case ia::kNegToken: {
       if (!ia::NegToken::decode(body)) return false;
       ia::NegTokenAnswer a;
-      a.blob = spnego::build_server_init();
+      a.blob = spnego::build_server_init(env_.settings.kerberos);
       ByteWriter w(*answer);
       a.encode(w);
       return true;

@@ -48,6 +48,10 @@ class SessionChannel {
   // sessions this process serves.
   uint32_t answer_delay_ms() const { return delay_ms_; }
   uint32_t failures() const { return failures_; }
+  // The Unix uid of the logon the last request completed (0: none, or a
+  // guest/anonymous one). The process tells the master (kAuthenticatedNote)
+  // before answering, so the master knows which users a connection proved.
+  uint32_t vouched_uid() const { return vouched_uid_; }
 
  private:
   bool session_setup(Bytes body, int64_t now_s, int64_t now_ms, std::vector<uint8_t>* answer);
@@ -61,6 +65,7 @@ class SessionChannel {
   bool hello_ = false;
   uint32_t failures_ = 0;
   uint32_t delay_ms_ = 0;
+  uint32_t vouched_uid_ = 0;
   std::map<uint64_t, Entry> contexts_;
   LogonThrottle* throttle_ = nullptr;
   std::string client_address_;

@@ -9,6 +9,8 @@ namespace cifsd::spnego {
 const std::vector<uint8_t> kOidSpnego = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
 const std::vector<uint8_t> kOidNtlmssp = {0x2b, 0x06, 0x01, 0x04, 0x01,
                                           0x82, 0x37, 0x02, 0x02, 0x0a};
+const std::vector<uint8_t> kOidKrb5 = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+const std::vector<uint8_t> kOidMsKrb5 = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
 
 namespace {
 
@@ -145,8 +147,42 @@ ClientToken parse_client_token(Bytes blob) {
   return t;
 }
 
-std::vector<uint8_t> build_server_init() {
-  std::vector<uint8_t> mechs = der::wrap(der::kOid, kOidNtlmssp);
+bool is_krb5_oid(const std::vector<uint8_t>& oid) { return oid == kOidKrb5 || oid == kOidMsKrb5; }
+
+MechChoice choose_mech(const std::vector<std::vector<uint8_t>>& client_mechs, bool kerberos) {
+  MechChoice c;
+  if (client_mechs.empty()) return c;
+  if (kerberos && is_krb5_oid(client_mechs[0])) {
+    c.mech = Mech::kKrb5;
+    c.oid = client_mechs[0];
+    c.preferred = true;
+    return c;
+  }
+  for (size_t i = 0; i < client_mechs.size(); i++) {
+    if (client_mechs[i] == kOidNtlmssp) {
+      c.mech = Mech::kNtlmssp;
+      c.oid = kOidNtlmssp;
+      c.preferred = i == 0;
+      return c;
+    }
+  }
+  for (auto& m : client_mechs) {
+    if (kerberos && is_krb5_oid(m)) {
+      c.mech = Mech::kKrb5;
+      c.oid = m;
+      return c;
+    }
+  }
+  return c;
+}
+
+std::vector<uint8_t> build_server_init(bool kerberos) {
+  std::vector<uint8_t> mechs;
+  if (kerberos) {
+    der::put(mechs, der::kOid, kOidMsKrb5);
+    der::put(mechs, der::kOid, kOidKrb5);
+  }
+  der::put(mechs, der::kOid, kOidNtlmssp);
   std::vector<uint8_t> fields;
   der::put(fields, der::context(0), der::wrap(der::kSequence, mechs));
   // negHints.hintName, as MS-SPNG 2.2.1 describes servers sending it.

@@ -118,7 +118,9 @@ uint32_t ByteLockTable::request(const LockFileKey& f, uint64_t conn_id, uint64_t
       }
   size_t taken = 0;
   for (const LockElement& e : elements) {
-    // An unlock inside a lock list stops processing; what was locked stays.
+    // An unlock inside a lock list fails the request; like a contending
+    // element it undoes what this request locked (smb2.lock.multiple-unlock:
+    // "request lock and unlock. Both will fail").
     if (!valid_lock_flags(e.flags) || (e.flags & kLockUnlock)) { st = kStatusInvalidParameter; break; }
     if (wraps(e.offset, e.length)) { st = kStatusInvalidLockRange; break; }
     auto pc = per_conn_.find(conn_id);
@@ -141,8 +143,7 @@ uint32_t ByteLockTable::request(const LockFileKey& f, uint64_t conn_id, uint64_t
     conn_files_[conn_id].insert(f);
     taken++;
   }
-  if (st == kStatusLockNotGranted || st == kStatusInvalidLockRange ||
-      st == kStatusInsufficientResources) {
+  if (st != kStatusSuccess) {
     // All or nothing: undo this request's locks (the last `taken` entries).
     file.locks.resize(file.locks.size() - taken);
     if (taken) add_count(conn_id, -long(taken));

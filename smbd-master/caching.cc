@@ -94,8 +94,11 @@ bool CachingTable::check(uint64_t conn, const mp::CachingOpen& req, int64_t now_
   auto fit = files_.find(fk);
   // Stat opens break nothing; for oplocks READ_CONTROL is not one of them
   // (Windows breaks an oplock for a security-descriptor read, not a lease).
-  const bool lease_stat = is_stat_open(req.share.access);
-  const bool oplock_stat = (req.share.access & ~(kReadAttributes | kWriteAttributes | kSynchronize)) == 0;
+  // An overwrite/supersede changes the data, so it is never a stat open.
+  const bool overwrite = req.flags & mp::kCacheFlagOverwrite;
+  const bool lease_stat = is_stat_open(req.share.access) && !overwrite;
+  const bool oplock_stat =
+      (req.share.access & ~(kReadAttributes | kWriteAttributes | kSynchronize)) == 0 && !overwrite;
   if (fit == files_.end() || oplock_stat) return false;
   File& f = fit->second;
 
@@ -150,6 +153,10 @@ bool CachingTable::check(uint64_t conn, const mp::CachingOpen& req, int64_t now_
       continue;
     }
     uint32_t keep = l.state & ~remove;
+    // Without W, handle caching goes first: an RH lease that must lose R
+    // and H is broken to R (acknowledged), and R is dropped when the waiter
+    // retries (as Windows). A lease with W is broken to the target at once.
+    if (l.state == (kLeaseR | kLeaseH) && (remove & kLeaseR)) keep = kLeaseR;
     if (!(keep & kLeaseR)) keep = 0;  // H or W without R is no lease state
     if (keep == l.state) continue;
     send_lease_break(f, l, keep, now_ms, out);
@@ -186,16 +193,20 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
   o.open_id = req.share.open_id;
   o.access = req.share.access;
   o.share = req.share.share_access;
-  o.stat = is_stat_open(o.access);
+  o.stat = is_stat_open(o.access) && !(req.flags & mp::kCacheFlagOverwrite);
   o.has_write = o.access & (kFileWriteData | kFileAppendData | kGenericWrite | kGenericAll);
 
   // The others: any open not ours (stat opens do not count) and what they cache.
+  // A stat open counts only while it caches something (it may hold an
+  // oplock of its own when it was the only open).
   bool others = false, others_write = false, others_read = false;
+  bool others_oplock = false, others_handle = false;
   for (const COpen& p : f.opens) {
     bool same = want_lease && p.oplock == kOplockLease && p.lease == mine;
     if (same) continue;
-    if (!p.stat) others = true;
+    if (!p.stat || p.oplock != kOplockNone) others = true;
     uint32_t bits = p.oplock == kOplockLease ? 0 : oplock_bits(p.oplock);
+    if (bits) others_oplock = true;
     if (bits & kLeaseW) others_write = true;
     if (bits & kLeaseR) others_read = true;
   }
@@ -203,16 +214,20 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
     if (want_lease && l.id == mine) continue;
     if (l.state & kLeaseW) others_write = true;
     if (l.state & kLeaseR) others_read = true;
+    if (l.state & kLeaseH) others_handle = true;
   }
 
   const bool dir = req.flags & mp::kCacheFlagDirectory;
   uint32_t got_read = 0;
-  if (want_lease) {
+  if (want_lease && dir) {
+    // No directory leases (the capability is not announced): no lease context.
+  } else if (want_lease) {
     uint32_t ask = req.lease_state;
     if (!(ask & kLeaseR)) ask = 0;  // H or W without R: nothing to grant
-    if (dir) ask = 0;               // no directory leases (not advertised)
     uint32_t allowed = ask;
     if (others) allowed &= ~kLeaseW;
+    // Next to an oplock a lease caches reads only (Windows grants R).
+    if (others_oplock) allowed &= kLeaseR;
     if (others_write) allowed = 0;
     Lease* l = find_lease(f, mine);
     if (!l) {
@@ -227,9 +242,10 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
       lease_file_[mine] = fk;
     } else if (l->breaking) {
       a.lease_flags = kLeaseFlagBreakInProgress;
-    } else if ((ask & l->state) == l->state && (allowed | l->state) != l->state) {
-      // Upgrade (MS-SMB2 3.3.5.9.8): only to a superset of what is held.
-      l->state |= allowed;
+    } else if ((ask & l->state) == l->state && ask != l->state && allowed == ask) {
+      // Upgrade (MS-SMB2 3.3.5.9.8): only to a superset of what is held, and
+      // only when all of it can be granted; otherwise the lease stays.
+      l->state = ask;
       if (l->version >= 2) l->epoch = (l->epoch + 1) & 0xFFFF;
     }
     o.oplock = kOplockLease;
@@ -237,13 +253,18 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
     a.oplock = kOplockLease;
     a.lease_state = l->state;
     a.epoch = l->epoch;
+    a.lease_version = l->version;
     got_read = l->state & kLeaseR;
-  } else if (!dir && !o.stat && req.oplock != kOplockLease) {
+  } else if (!dir && req.oplock != kOplockLease) {
     uint8_t lvl = kOplockNone;
     if (req.oplock == kOplockExclusive || req.oplock == kOplockBatch)
       lvl = others_write ? kOplockNone : others ? kOplockII : req.oplock;
     else if (req.oplock == kOplockII)
       lvl = others_write ? kOplockNone : kOplockII;
+    // A stat open next to other opens gets none; an oplock next to a lease
+    // with handle caching gets none (what Windows grants).
+    if (o.stat && others) lvl = kOplockNone;
+    if (others_handle) lvl = kOplockNone;
     o.oplock = lvl;
     a.oplock = lvl;
     got_read = oplock_bits(lvl) & kLeaseR;
@@ -348,8 +369,12 @@ mp::LevelAnswer CachingTable::oplock_ack(uint64_t conn, uint64_t open_id, uint8_
     return a;
   }
   // A level II break needs no acknowledgment, but a client may send one.
-  if (!o->breaking && o->unacked_break && level == kOplockNone) {
+  // MS-SMB2 says the client does not acknowledge a break from level II to
+  // none; one that does gets STATUS_INVALID_OPLOCK_PROTOCOL (as Windows).
+  if (!o->breaking && o->unacked_break) {
     o->unacked_break = false;
+    a.status = kStatusInvalidOplockProtocol;
+    a.level = o->oplock;
     return a;
   }
   if (!o->breaking || o->oplock == kOplockLease) {
@@ -383,8 +408,10 @@ mp::LevelAnswer CachingTable::lease_ack(uint64_t conn, const Guid& client_guid, 
       l = find_lease(*f, id);
     }
   }
-  // A session acknowledges only its own client's leases.
-  if (!l || l->conn != conn) {
+  // Any connection of the client (same ClientGuid) may acknowledge its
+  // lease (MS-SMB2 3.3.5.22.2 looks the lease up by ClientGuid and key).
+  (void)conn;
+  if (!l) {
     a.status = kStatusObjectNameNotFound;
     return a;
   }
@@ -415,8 +442,9 @@ void CachingTable::wrote(uint64_t conn, uint64_t open_id, int64_t now_ms, std::v
   if (!self) return;
   bool self_lease = self->oplock == kOplockLease;
   LeaseId lid = self->lease;
+  // Every level II oplock breaks, the writer's own too (MS-FSA 2.1.4.12).
   for (COpen& p : f.opens) {
-    if (&p == self || p.oplock != kOplockII) continue;
+    if (p.oplock != kOplockII) continue;
     p.oplock = kOplockNone;
     p.unacked_break = true;
     send_oplock_break(p, kOplockNone, out);
@@ -425,6 +453,25 @@ void CachingTable::wrote(uint64_t conn, uint64_t open_id, int64_t now_ms, std::v
     if ((self_lease && l.id == lid) || l.breaking || !(l.state & kLeaseR)) continue;
     // A write never waits: the break is sent and acknowledged later.
     send_lease_break(f, l, 0, now_ms, out);
+  }
+}
+
+void CachingTable::break_others(uint64_t conn, uint64_t open_id, uint32_t remove, int64_t now_ms,
+                                std::vector<Notify>* out) {
+  auto it = by_open_.find({conn, open_id});
+  if (it == by_open_.end()) return;
+  File& f = files_[it->second];
+  const COpen* self = nullptr;
+  for (const COpen& p : f.opens)
+    if (p.conn == conn && p.open_id == open_id) self = &p;
+  if (!self) return;
+  const bool self_lease = self->oplock == kOplockLease;
+  const LeaseId lid = self->lease;
+  for (Lease& l : f.leases) {
+    if ((self_lease && l.id == lid) || l.breaking) continue;
+    uint32_t keep = l.state & ~remove;
+    if (!(keep & kLeaseR)) keep = 0;
+    if (keep != l.state) send_lease_break(f, l, keep, now_ms, out);
   }
 }
 
@@ -444,8 +491,9 @@ void CachingTable::expire(int64_t now_ms, std::vector<Notify>* out) {
       }
     for (Lease& l : f.leases)
       if (l.breaking && l.deadline <= now_ms) {
+        // An unacknowledged lease break ends with no caching at all.
         l.breaking = false;
-        l.state = l.break_to;
+        l.state = 0;
         resolved = true;
       }
     if (resolved) wake(fk, f, out);
@@ -555,6 +603,14 @@ SessionAction handle_caching_frame(const SessionState& st, const ipc::Message& m
       SessionAction a;
       a.kind = SessionAction::kNone;
       caching.wrote(st.conn_id, req->id, now_ms, &a.notify);
+      return a;
+    }
+    case mp::kCachingBreakNote: {
+      auto req = mp::CachingBreak::decode(m.body());
+      if (!req) return violation;
+      SessionAction a;
+      a.kind = SessionAction::kNone;
+      caching.break_others(st.conn_id, req->open_id, req->remove, now_ms, &a.notify);
       return a;
     }
     default:

@@ -71,6 +71,11 @@ class CachingTable {
   // An open wrote (or changed the size): other opens lose read caching.
   void wrote(uint64_t conn, uint64_t open_id, int64_t now_ms, std::vector<Notify>* out);
 
+  // An open asks that the other leases of its file lose `remove` (a rename
+  // breaks handle caching); nothing waits for the acknowledgments.
+  void break_others(uint64_t conn, uint64_t open_id, uint32_t remove, int64_t now_ms,
+                    std::vector<Notify>* out);
+
   // Breaks not acknowledged in time are resolved as MS-SMB2 3.3.6.1/3.3.6.5
   // say (oplock to none, lease to the break-to state).
   void expire(int64_t now_ms, std::vector<Notify>* out);

@@ -6,12 +6,16 @@
 
 #include "common/ipc/lock_proto.h"
 #include "common/log/log.h"
+#include "common/util/utf16.h"
+#include "smbd-master/caching.h"
 
 namespace cifsd::master {
 
 namespace mp = ipc::master;
 
 namespace {
+
+constexpr uint32_t kReadAttributes = 0x80, kWriteAttributes = 0x100, kSynchronize = 0x100000;
 
 SessionAction status_answer(uint16_t type, uint32_t status) {
   SessionAction a;
@@ -41,6 +45,11 @@ DurableState to_state(const mp::DurableInfo& i) {
   s.oplock_level = i.oplock_level;
   s.is_dir = i.is_dir;
   s.position = i.position;
+  s.client_guid = i.client_guid;
+  s.lease_key = i.lease_key;
+  s.lease_state = i.lease_state;
+  s.lease_epoch = i.lease_epoch;
+  s.lease_version = i.lease_version;
   return s;
 }
 
@@ -64,10 +73,108 @@ mp::DurableInfo to_info(const DurableState& s) {
   i.oplock_level = s.oplock_level;
   i.is_dir = s.is_dir;
   i.position = s.position;
+  i.client_guid = s.client_guid;
+  i.lease_key = s.lease_key;
+  i.lease_state = s.lease_state;
+  i.lease_epoch = s.lease_epoch;
+  i.lease_version = s.lease_version;
   return i;
 }
 
+// MS-SMB2 3.3.5.9.7 / 3.3.5.9.12: a leased handle comes back only with a
+// lease context naming its key, on a connection of the same ClientGuid; a
+// handle without a lease not with one.
+uint32_t reclaim_lease_check(const DurableStore& store, const mp::DurableReclaim& r) {
+  bool connected = false;
+  const DurableState* e = store.find(r.persistent_id, &connected);
+  if (!e || connected) return kStatusSuccess;  // reclaim() answers these
+  const bool leased = e->oplock_level == kOplockLease;
+  if (leased != r.with_lease) return kStatusObjectNameNotFound;
+  if (leased && (e->client_guid != r.client_guid || e->lease_key != r.lease_key))
+    return kStatusObjectNameNotFound;
+  // The lease names one file: a leased handle's reconnect must name it too
+  // (INVALID_PARAMETER, unlike an oplock's, where the name is ignored).
+  if (leased && ascii_lower(e->path) != ascii_lower(r.name)) return kStatusInvalidParameter;
+  return kStatusSuccess;
+}
+
+// The reclaimed open gets its oplock or lease back in the caching table (its
+// session's entries went when the session ended); *st is updated with what
+// was granted, which is what the reconnect answers.
+void regrant_caching(uint64_t conn_id, uint64_t open_id, DurableState* st, CachingTable& caching,
+                     std::vector<Notify>* notes) {
+  mp::CachingOpen co;
+  co.share.open_id = open_id;
+  co.share.dev = st->dev;
+  co.share.ino = st->ino;
+  co.share.access = st->access;
+  co.share.share_access = st->share_access;
+  co.oplock = st->oplock_level;
+  if (st->is_dir) co.flags |= mp::kCacheFlagDirectory;
+  if (st->oplock_level == kOplockLease) {
+    co.lease_version = st->lease_version ? st->lease_version : 1;
+    co.lease_state = st->lease_state;
+    co.client_guid = st->client_guid;
+    co.lease_key = st->lease_key;
+    co.epoch = (st->lease_epoch + 0xFFFF) & 0xFFFF;  // grant() counts one up
+  }
+  mp::CachingOpenAnswer a = caching.grant(conn_id, co, notes);
+  if (a.status != kStatusSuccess) {
+    st->oplock_level = kOplockNone;
+    return;
+  }
+  st->oplock_level = a.oplock;
+  if (a.oplock == kOplockLease) {
+    st->lease_state = a.lease_state;
+    st->lease_epoch = a.epoch;
+  }
+}
+
+bool breaks_parked(const DurableState& d, const mp::ShareOpen& so, const mp::CachingOpen* co) {
+  const bool violation = !compatible(d.access, d.share_access, so.access, so.share_access);
+  if (d.oplock_level == kOplockBatch) {
+    // Any open but an attribute-only one breaks a batch oplock.
+    return (so.access & ~(kReadAttributes | kWriteAttributes | kSynchronize)) != 0;
+  }
+  if (d.oplock_level == kOplockLease) {
+    if (is_stat_open(so.access)) return false;
+    if (co && co->oplock == kOplockLease && co->lease_version && co->client_guid == d.client_guid &&
+        co->lease_key == d.lease_key)
+      return false;  // the client's own lease never breaks itself
+    uint32_t remove = kLeaseW;
+    if (violation) remove |= kLeaseH;
+    if (co && (co->flags & mp::kCacheFlagOverwrite)) remove |= kLeaseR | kLeaseH;
+    return (d.lease_state & remove) != 0;
+  }
+  return false;
+}
+
 }  // namespace
+
+size_t durable_before_open(const ipc::Message& m, ShareModeTable& shares, DurableStore& store) {
+  if (store.disconnected_count() == 0) return 0;
+  std::optional<mp::CachingOpen> co;
+  std::optional<mp::ShareOpen> so;
+  if (m.type == mp::kCachingOpen) {
+    co = mp::CachingOpen::decode(m.body());
+    if (co) so = co->share;
+  } else if (m.type == mp::kShareOpen) {
+    so = mp::ShareOpen::decode(m.body());
+  }
+  if (!so) return 0;
+  size_t n = 0;
+  for (const DurableState& d : store.disconnected_on(so->dev, so->ino)) {
+    if (!breaks_parked(d, *so, co ? &*co : nullptr)) continue;
+    // The break would go to a client that is not there: the handle is
+    // closed instead (MS-SMB2 3.3.4.6 / 3.3.4.7).
+    if (!store.purge(d.persistent_id)) continue;
+    shares.close(kParkedConn, d.persistent_id);
+    LOG_I("durable handle %llx (%s) purged: another open breaks its caching",
+          (unsigned long long)d.persistent_id, d.path.c_str());
+    n++;
+  }
+  return n;
+}
 
 uint64_t file_dev(const struct stat& sb) {
   return (uint64_t(major(sb.st_dev)) << 32) | minor(sb.st_dev);
@@ -80,11 +187,13 @@ int64_t durable_now_ms() {
 }
 
 bool is_durable_frame(uint16_t type) {
-  return type == mp::kDurablePark || type == mp::kDurableDrop || type == mp::kDurableReclaim;
+  return type == mp::kDurablePark || type == mp::kDurableDrop || type == mp::kDurableReclaim ||
+         type == mp::kDurableDisconnect;
 }
 
 SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, ShareModeTable& shares,
-                                   DurableStore& store, int64_t now_ms, UniqueFd* answer_fd) {
+                                   DurableStore& store, CachingTable& caching, int64_t now_ms,
+                                   UniqueFd* answer_fd) {
   SessionAction violation;
   switch (m.type) {
     case mp::kDurablePark: {
@@ -110,6 +219,25 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
       bool known = store.drop(conn_id, d->persistent_id);
       return status_answer(mp::kDurableDropAnswer, known ? kStatusSuccess : kStatusInvalidParameter);
     }
+    case mp::kDurableDisconnect: {
+      if (m.fd) return violation;
+      auto d = mp::DurableDrop::decode(m.body());
+      if (!d) return violation;
+      DurableStore::Disconnected one;
+      if (!store.disconnect_one(conn_id, d->persistent_id, now_ms, &one))
+        return status_answer(mp::kDurableDisconnectAnswer, kStatusInvalidParameter);
+      // As at the end of a session process: the share record goes to the
+      // parked owner, the open's oplock or lease leaves the caching table.
+      SessionAction a = status_answer(mp::kDurableDisconnectAnswer, kStatusSuccess);
+      caching.close(conn_id, one.old_open_id, &a.notify);
+      shares.close(conn_id, one.old_open_id);
+      shares.open(kParkedConn, one.state.persistent_id, one.state.dev, one.state.ino, one.state.access,
+                  one.state.share_access);
+      LOG_I("connection %llu: durable handle %llx (%s) disconnected, kept for %u ms",
+            (unsigned long long)conn_id, (unsigned long long)one.state.persistent_id,
+            one.state.path.c_str(), one.state.timeout_ms);
+      return a;
+    }
     case mp::kDurableReclaim: {
       if (m.fd) return violation;
       auto r = mp::DurableReclaim::decode(m.body());
@@ -118,8 +246,11 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
       mp::DurableReclaimAnswer ans;
       DurableState st;
       UniqueFd fd;
-      ans.status = store.reclaim(r->persistent_id, r->create_guid, r->v2, r->uid, r->user, r->domain,
-                                 conn_id, r->new_open_id, now_ms, &st, &fd);
+      std::vector<Notify> notes;
+      ans.status = reclaim_lease_check(store, *r);
+      if (ans.status == kStatusSuccess)
+        ans.status = store.reclaim(r->persistent_id, r->create_guid, r->v2, r->uid, r->user, r->domain,
+                                   conn_id, r->new_open_id, now_ms, &st, &fd);
       if (ans.status == kStatusSuccess) {
         // The share record moves from the parked owner to the new open.
         shares.close(kParkedConn, st.persistent_id);
@@ -130,6 +261,7 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
           ans.status = s2;
           fd.reset();
         } else {
+          regrant_caching(conn_id, r->new_open_id, &st, caching, &notes);
           ans.info = to_info(st);
           *answer_fd = std::move(fd);
         }
@@ -139,6 +271,7 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
       SessionAction a;
       a.kind = SessionAction::kAnswer;
       a.type = mp::kDurableReclaimAnswer;
+      a.notify = std::move(notes);
       ByteWriter w(a.payload);
       ans.encode(w);
       return a;

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "common/ipc/channel.h"
+#include "smbd-master/caching.h"
 #include "smbd-master/durable_store.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
@@ -30,8 +31,15 @@ int64_t durable_now_ms();
 
 // A park/drop/reclaim from session `conn_id`. For a successful reclaim the
 // handle's fd is put in *answer_fd, to be sent with the answer.
+// A reclaim also gives the open its oplock or lease back in `caching`.
 SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, ShareModeTable& shares,
-                                   DurableStore& store, int64_t now_ms, UniqueFd* answer_fd);
+                                   DurableStore& store, CachingTable& caching, int64_t now_ms,
+                                   UniqueFd* answer_fd);
+
+// Before an open (kCachingOpen / kShareOpen frame) is handled: disconnected
+// durable handles of that file whose oplock or lease the open would break
+// are closed (nobody is there to acknowledge). Returns how many.
+size_t durable_before_open(const ipc::Message& m, ShareModeTable& shares, DurableStore& store);
 
 // The session process ended (call before its share records are dropped):
 // its durable handles wait for a reconnect, their share records kept.

@@ -52,6 +52,17 @@ std::vector<DurableStore::Disconnected> DurableStore::disconnect(uint64_t conn_i
   return out;
 }
 
+bool DurableStore::disconnect_one(uint64_t conn_id, uint64_t persistent_id, int64_t now_ms,
+                                  Disconnected* out) {
+  auto it = entries_.find(persistent_id);
+  if (it == entries_.end() || it->second.conn_id == 0 || it->second.conn_id != conn_id) return false;
+  Entry& e = it->second;
+  e.conn_id = 0;
+  e.expires_at_ms = now_ms + int64_t(e.state.timeout_ms);
+  *out = {e.open_id, e.state};
+  return true;
+}
+
 uint32_t DurableStore::reclaim(uint64_t persistent_id, const std::array<uint8_t, 16>& create_guid, bool v2,
                                uint32_t uid, const std::string& user, const std::string& domain,
                                uint64_t conn_id, uint64_t new_open_id, int64_t now_ms, DurableState* out,
@@ -61,7 +72,10 @@ uint32_t DurableStore::reclaim(uint64_t persistent_id, const std::array<uint8_t,
   Entry& e = it->second;
   if (e.conn_id != 0) return kStatusObjectNameNotFound;  // its session still holds it
   if (e.expires_at_ms <= now_ms) return kStatusObjectNameNotFound;
-  if (e.state.v2 != v2 || (v2 && e.state.create_guid != create_guid)) return kStatusObjectNameNotFound;
+  // A v2 reconnect names the create GUID (a v1 handle's is zero, and a v2
+  // reconnect with a zero GUID may take it back); a v1 reconnect takes back
+  // v1 handles only.
+  if ((!v2 && e.state.v2) || (v2 && e.state.create_guid != create_guid)) return kStatusObjectNameNotFound;
   // MS-SMB2 3.3.5.9.7/3.3.5.9.12: only the user that opened it.
   if (e.state.uid != uid || e.state.user != user || e.state.domain != domain) return kStatusAccessDenied;
   UniqueFd copy(dup(e.fd.get()));
@@ -72,6 +86,27 @@ uint32_t DurableStore::reclaim(uint64_t persistent_id, const std::array<uint8_t,
   *out = e.state;
   *fd = std::move(copy);
   return kStatusSuccess;
+}
+
+const DurableState* DurableStore::find(uint64_t persistent_id, bool* connected) const {
+  auto it = entries_.find(persistent_id);
+  if (it == entries_.end()) return nullptr;
+  if (connected) *connected = it->second.conn_id != 0;
+  return &it->second.state;
+}
+
+std::vector<DurableState> DurableStore::disconnected_on(uint64_t dev, uint64_t ino) const {
+  std::vector<DurableState> out;
+  for (const auto& [id, e] : entries_)
+    if (e.conn_id == 0 && e.state.dev == dev && e.state.ino == ino) out.push_back(e.state);
+  return out;
+}
+
+bool DurableStore::purge(uint64_t persistent_id) {
+  auto it = entries_.find(persistent_id);
+  if (it == entries_.end() || it->second.conn_id != 0) return false;
+  entries_.erase(it);
+  return true;
 }
 
 std::vector<DurableState> DurableStore::expire(int64_t now_ms) {

@@ -36,6 +36,10 @@ struct DurableState {
   uint8_t oplock_level = 0;
   bool is_dir = false;
   uint64_t position = 0;
+  // A lease (oplock_level 0xFF): the owner's ClientGuid and key, what it held.
+  std::array<uint8_t, 16> client_guid{}, lease_key{};
+  uint32_t lease_state = 0, lease_epoch = 0;
+  uint8_t lease_version = 0;
 };
 
 class DurableStore {
@@ -55,6 +59,9 @@ class DurableStore {
   // The session process ended: its entries wait for a reconnect until
   // now + timeout. Returns them (the caller keeps their share records).
   std::vector<Disconnected> disconnect(uint64_t conn_id, int64_t now_ms);
+  // One handle of a living session becomes disconnected (its session was
+  // replaced by a reconnect). False if it is not that session's.
+  bool disconnect_one(uint64_t conn_id, uint64_t persistent_id, int64_t now_ms, Disconnected* out);
 
   // A reconnect (DHnC / DH2C) by session `conn_id` for a new open
   // `new_open_id`. On success *out and *fd are the parked handle and the
@@ -65,6 +72,15 @@ class DurableStore {
                    uint32_t uid, const std::string& user, const std::string& domain,
                    uint64_t conn_id, uint64_t new_open_id, int64_t now_ms, DurableState* out,
                    UniqueFd* fd);
+
+  // The entry of a handle (null if unknown); *connected: its session holds it.
+  const DurableState* find(uint64_t persistent_id, bool* connected) const;
+  // Disconnected handles of one file (for purging on a conflicting open).
+  std::vector<DurableState> disconnected_on(uint64_t dev, uint64_t ino) const;
+  // Closes a disconnected handle at once (another client's open broke its
+  // caching: MS-SMB2 3.3.4.6/3.3.4.7 close instead of a break). False if
+  // unknown or connected.
+  bool purge(uint64_t persistent_id);
 
   // Disconnected entries whose time ran out: removed and returned (the fds
   // close with them), so the caller drops their share records.

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/ipc/fds.h"
+#include "smbd-master/interface_list.h"
 #include "smbd-master/master.h"
 #include "smbd-master/spawn.h"
 
@@ -39,6 +40,7 @@ std::vector<uint8_t> Master::hello_answer(const std::string& ip, uint32_t port, 
   a.client_port = port;
   a.connection_id = conn_id;
   a.log_level = helper_log_level();
+  if (!with_passdb && conn_id) a.interfaces = server_interfaces(config_.global);  // sessions only
   std::vector<uint8_t> out;
   ByteWriter w(out);
   a.encode(w);
@@ -117,13 +119,50 @@ void Master::schedule_restart(Helper& h) {
   LOG_W("restarting %s in %d s", h.name, h.backoff_s);
 }
 
+// smbd-auth's one unasked message: kAuthenticatedNote (master_proto.h). The
+// uid is remembered for that connection (bounded), for LogoffPrevious.
+bool Master::helper_note(Helper& h, const ipc::Message& m) {
+  if (h.role != mp::Role::kAuth || m.type != mp::kAuthenticatedNote || m.seq != 0 || m.fd) return false;
+  auto n = mp::Authenticated::decode(m.body());
+  if (!n) return false;
+  auto it = by_conn_.find(n->connection_id);
+  if (it == by_conn_.end()) return true;  // gone meanwhile
+  std::vector<uint32_t>& v = it->second->vouched_uids;
+  if (std::find(v.begin(), v.end(), n->uid) == v.end() && v.size() < kMaxVouchedUids) v.push_back(n->uid);
+  return true;
+}
+
+// Waits for the answer `seq`, taking the notes that come first.
+ipc::RecvStatus Master::helper_answer(Helper& h, uint32_t seq, ipc::Message* m) {
+  for (;;) {
+    ipc::RecvStatus st = ipc::recv_message(h.chan.get(), mp::kVersion, m, kCallTimeoutMs);
+    if (st != ipc::RecvStatus::kOk || m->seq == seq) return st;
+    if (!helper_note(h, *m)) return ipc::RecvStatus::kViolation;
+  }
+}
+
+// Reads what a helper sent unasked without waiting (the session asking about
+// a logon must find smbd-auth's note already taken: it was sent first).
+void Master::drain_helper_notes(Helper& h) {
+  while (h.chan) {
+    ipc::Message m;
+    ipc::RecvStatus st = ipc::recv_message(h.chan.get(), mp::kVersion, &m, 0);
+    if (st == ipc::RecvStatus::kAgain) return;
+    if (st != ipc::RecvStatus::kOk || !helper_note(h, m)) {
+      helper_failed(h, "unsolicited or malformed message");
+      return;
+    }
+  }
+}
+
 void Master::cb_helper(evutil_socket_t, short, void* arg) {
   auto* h = static_cast<Helper*>(arg);
-  // Helpers never speak unasked: anything readable here is the channel's end
-  // or a violation.
+  // Helpers speak unasked only with notes (helper_note); anything else
+  // readable here is the channel's end or a violation.
   ipc::Message m;
   ipc::RecvStatus st = ipc::recv_message(h->chan.get(), mp::kVersion, &m, 0);
   if (st == ipc::RecvStatus::kAgain) return;
+  if (st == ipc::RecvStatus::kOk && h->owner->helper_note(*h, m)) return;
   log::msg(h->owner->stopping_ ? log::kDebug : log::kWarn, "%s (pid %d): %s", h->name, int(h->pid),
         st == ipc::RecvStatus::kClosed ? "channel closed" : "unsolicited or malformed message");
   if (h->pid > 0) kill(h->pid, st == ipc::RecvStatus::kClosed ? SIGTERM : SIGKILL);
@@ -143,7 +182,7 @@ bool Master::attach(Helper& h, int fd, uint64_t conn_id, const std::string& ip) 
     return false;
   }
   ipc::Message m;
-  ipc::RecvStatus st = ipc::recv_message(h.chan.get(), mp::kVersion, &m, kCallTimeoutMs);
+  ipc::RecvStatus st = helper_answer(h, seq, &m);
   std::optional<mp::StatusAnswer> ans;
   if (st == ipc::RecvStatus::kOk && m.type == mp::kAttachAnswer && m.seq == seq && !m.fd)
     ans = mp::StatusAnswer::decode(m.body());
@@ -165,10 +204,12 @@ void Master::reload_helper(Helper& h) {
   ByteWriter w(buf);
   r.encode(w);
   ipc::Message m;
-  ipc::RecvStatus st = ipc::call(h.chan.get(), mp::kVersion, mp::kReload, ++h.seq,
-                                 {buf.data(), buf.size()}, &m, kCallTimeoutMs);
+  uint32_t seq = ++h.seq;
+  ipc::RecvStatus st = ipc::send_message(h.chan.get(), mp::kVersion, mp::kReload, seq, {buf.data(), buf.size()})
+                           ? helper_answer(h, seq, &m)
+                           : ipc::RecvStatus::kClosed;
   std::optional<mp::StatusAnswer> ans;
-  if (st == ipc::RecvStatus::kOk && !m.fd) ans = mp::StatusAnswer::decode(m.body());
+  if (st == ipc::RecvStatus::kOk && m.type == mp::kReloadAnswer && !m.fd) ans = mp::StatusAnswer::decode(m.body());
   if (!ans) {
     helper_failed(h, "no valid ReloadAnswer");
     return;

@@ -73,6 +73,10 @@ class Master {
     EventPtr ev;
     EventPtr hello_timer;
     bool hello_done = false;
+    bool handed_off = false;  // gave its client socket to another session (channel_router.h)
+    // Unix users smbd-auth proved on this connection (kAuthenticatedNote).
+    std::vector<uint32_t> vouched_uids;
+    uint32_t logoff_previous_notes = 0;
   };
 
   // start-up (master.cc)
@@ -90,6 +94,9 @@ class Master {
   void on_helper_readable(Helper& h);
   void helper_failed(Helper& h, const char* why);
   bool attach(Helper& h, int fd, uint64_t conn_id, const std::string& ip);
+  bool helper_note(Helper& h, const ipc::Message& m);
+  ipc::RecvStatus helper_answer(Helper& h, uint32_t seq, ipc::Message* m);
+  void drain_helper_notes(Helper& h);
   void reload_helper(Helper& h);
   Helper* helper_for(ipc::master::Role r);
   // sessions (sessions.cc)
@@ -97,6 +104,8 @@ class Master {
   void on_session_readable(Session& s);
   bool handle_session_message(Session& s, const ipc::Message& m);
   bool answer_new_channel(Session& s, ipc::master::Role helper, uint32_t seq);
+  // multichannel: forwards a client socket to the session owner (channel_master.cc)
+  bool handle_channel_handoff(Session& s, const ipc::Message& m);
   // Sends notifications to their sessions; a session whose channel is full
   // (it does not read) or gone is killed, never waited for.
   void deliver(std::vector<Notify>& notes);

@@ -1,5 +1,7 @@
 #include "smbd-master/session_protocol.h"
 
+#include <algorithm>
+
 #include "common/log/log.h"
 #include "smbd-master/caching.h"
 
@@ -73,7 +75,9 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
     case mp::kLogoffPreviousNote: {
       // PreviousSessionId of a new session (session_reconnect.h): forwarded
       // to the connection that owns that session id, which checks the user
-      // itself. Never to the sender (it handles its own sessions).
+      // itself. Never to the sender (it handles its own sessions). The uid
+      // must be one smbd-auth proved on this connection: the session's word
+      // alone would let a compromised one end any user's session.
       auto n = mp::LogoffPrevious::decode(m.body());
       if (!n) return violation;
       SessionAction a;
@@ -82,6 +86,12 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       if (++st.logoff_previous_notes > kMaxLogoffPreviousNotes || owner == 0 ||
           owner == (st.conn_id & 0xFFFFFF))
         return a;
+      if (!st.vouched_uids ||
+          std::find(st.vouched_uids->begin(), st.vouched_uids->end(), n->uid) == st.vouched_uids->end()) {
+        LOG_W("connection %llu: reconnect note for uid %u, which smbd-auth did not vouch for; dropped",
+              (unsigned long long)st.conn_id, n->uid);
+        return a;
+      }
       Notify note;
       note.conn_id = owner;
       note.type = mp::kLogoffSessionNote;

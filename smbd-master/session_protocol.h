@@ -15,7 +15,15 @@ struct SessionState {
   uint64_t conn_id = 0;
   bool hello_done = false;
   uint32_t logoff_previous_notes = 0;  // reconnect requests forwarded so far
+  // The Unix users smbd-auth vouched for on this connection
+  // (kAuthenticatedNote); a LogoffPrevious naming another uid is dropped.
+  const std::vector<uint32_t>* vouched_uids = nullptr;
 };
+
+// At most this many distinct vouched users are remembered per connection;
+// later ones simply cannot end previous sessions (MS-SMB2 allows the server
+// to ignore PreviousSessionId).
+constexpr size_t kMaxVouchedUids = 64;
 
 // A connection may ask to end at most this many previous sessions (one per
 // session it authenticates, at most 128 of those), so it cannot flood others.

@@ -13,6 +13,7 @@
 
 #include "common/ipc/fds.h"
 #include "smbd-master/master.h"
+#include "smbd-master/channel_router.h"
 #include "smbd-master/durable_broker.h"
 #include "smbd-master/lock_broker.h"
 #include "smbd-master/session_protocol.h"
@@ -154,7 +155,9 @@ void Master::on_session_readable(Session& s) {
 }
 
 bool Master::handle_session_message(Session& s, const ipc::Message& m) {
-  SessionState st{s.conn_id, s.hello_done};
+  if (s.hello_done && is_channel_frame(m.type)) return handle_channel_handoff(s, m);
+  SessionState st{s.conn_id, s.hello_done, s.logoff_previous_notes, &s.vouched_uids};
+  if (m.type == mp::kLogoffPreviousNote) drain_helper_notes(auth_);
   SessionAction a;
   std::vector<uint8_t> hello;
   if (!s.hello_done) hello = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
@@ -166,8 +169,9 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   // Durable handles (durable_broker.h): a reclaim answer carries the fd.
   UniqueFd answer_fd;
   if (s.hello_done) durable_expire(broker_, durable_, durable_now_ms());
+  if (s.hello_done) durable_before_open(m, broker_, durable_);
   if (s.hello_done && is_durable_frame(m.type)) {
-    a = handle_durable_frame(s.conn_id, m, broker_, durable_, durable_now_ms(), &answer_fd);
+    a = handle_durable_frame(s.conn_id, m, broker_, durable_, caching_, durable_now_ms(), &answer_fd);
   } else if (s.hello_done && is_lock_frame(m.type) && !m.fd) {
     a = handle_lock_frame(s.conn_id, m, broker_, locks_);
   } else {
@@ -182,6 +186,7 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   // that client's session already knowing (lock_client.h).
   if (is_lock_frame(m.type) && a.kind == SessionAction::kAnswer) deliver(a.notify), a.notify.clear();
   s.hello_done = st.hello_done;
+  s.logoff_previous_notes = st.logoff_previous_notes;
   bool ok = false;
   switch (a.kind) {
     case SessionAction::kAnswer:

@@ -6,6 +6,7 @@
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
 #include "smbd-session/engine.h"
+#include "smbd-session/multichannel.h"
 #include "smbd-session/pdu.h"
 #include "smbd-session/smb2_types.h"
 
@@ -31,7 +32,7 @@ void send_message(Connection& c, const Smb2Header& h, Bytes body, bool sign, uin
   if (sign && !enc) {
     Session* s = find_session(c, h.session_id);
     if (!s || !session_can_sign(*s)) return;
-    sign_response(*s, MutBytes(out.data() + 4, out.size() - 4));
+    sign_on_channel(c, *s, MutBytes(out.data() + 4, out.size() - 4));
   }
   if (enc && !encrypt_frame(c, *enc, &out, 0)) {
     LOG_W("cannot encrypt an async response; dropping the connection");
@@ -108,7 +109,11 @@ void complete_async(Connection& c, uint64_t async_id, NtStatus st, Bytes body, b
     write_error_body(ew);
     body = {err.data(), err.size()};
   }
-  send_message(c, h, body, op->sign, op->encrypt_session);
+  {
+    // On the channel the request came on, with its key (multichannel.h).
+    AsyncChannelScope channel(c, async_id);
+    send_message(c, h, body, op->sign, op->encrypt_session);
+  }
   if (op->then) op->then(st, body);
 }
 

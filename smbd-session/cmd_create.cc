@@ -19,6 +19,7 @@
 #include "smbd-session/info/create_parse.h"
 #include "smbd-session/info/ea.h"
 #include "smbd-session/oplock.h"
+#include "smbd-session/posix/posix_ext.h"
 #include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
@@ -107,6 +108,11 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
   CreateRequest cr;
   NtStatus s = parse_create_request(req.pdu, req.body, &cr);
   if (s != status::kSuccess) return s;
+  // Durable handles (durable.h): a reconnect reclaims a parked handle; the
+  // request's other fields are not looked at (MS-SMB2 3.3.5.9.7, 3.3.5.9.12).
+  s = durable_check_contexts(req, cr);
+  if (s != status::kSuccess) return s;
+  if (cr.find("DHnC") || cr.find("DH2C")) return durable_reconnect(req, cr, out);
   if (cr.impersonation > 3) return kStatusBadImpersonationLevel;
   if (cr.disposition > kOverwriteIf) return status::kInvalidParameter;
   if ((cr.options & kOptDirectory) && (cr.options & kOptNonDirectory)) return status::kInvalidParameter;
@@ -157,12 +163,13 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
   if ((cr.options & kOptDeleteOnClose) && !(desired & kDelete) && !max_allowed)
     return status::kInvalidParameter;  // MS-FSA 2.1.5.1: DELETE_ON_CLOSE needs DELETE
 
-  // Durable handles (durable.h): a reconnect reclaims a parked handle.
-  s = durable_check_contexts(req, cr);
-  if (s != status::kSuccess) return s;
-  if (cr.find("DHnC") || cr.find("DH2C")) return durable_reconnect(req, cr, out);
   // A previous-version (snapshot) open: we have no snapshots.
   if (cr.find("TWrp")) return status::kObjectNameNotFound;
+  // SMB 3.1.1 POSIX extensions (posix/posix_ext.h): mode bits for a new
+  // object, POSIX metadata in the response.
+  const CreateContext* posix_cc = req.conn.posix_ext ? cr.find(posix::create_context_name()) : nullptr;
+  uint32_t posix_mode = 0;
+  if (posix_cc && !posix::requested_mode(posix_cc->data, &posix_mode)) return status::kInvalidParameter;
 
   vfs::ParsedName pn;
   s = vfs::parse_wire_name(cr.name, vfs::NameUse::kCreate, &pn);
@@ -276,6 +283,8 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     // The masks are the exact modes (the process umask must not narrow
     // them further); we own the new inode, so fchmod cannot fail on rights.
     fchmod(fd.get(), dir ? (share.directory_mask & 07777) : (0666 & share.create_mask));
+    if (posix_cc)  // the client's mode, still within the share's masks
+      fchmod(fd.get(), posix_mode & (dir ? share.directory_mask : share.create_mask) & 07777);
     // Inherited / client-supplied descriptor (may narrow the mode).
     uint32_t acl_max = ~0u;
     s = acl::apply_on_create(fd.get(), parent.get(), dir, creator_sd ? &*creator_sd : nullptr, tok,
@@ -354,7 +363,7 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
   o->dev = st.dev;
   o->ino = st.ino;
   DurableGrant dg;
-  durable_grant(req, cr, *o, cg.oplock, cg.lease ? cg.lease_state : 0, &dg);
+  durable_grant(req, cr, *o, cg, &dg);
   FileId id = o->id;
 
   // AllocationSize context on a new or overwritten file: reserve the space
@@ -402,15 +411,12 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     put_context(ctx, &prev, "RqLs", {d.data(), d.size()});
   }
   if (dg.granted) put_context(ctx, &prev, dg.context, {dg.data.data(), dg.data.size()});
-  if (ctx.size()) {
-    out.u32(64 + 88);
-    out.u32(uint32_t(ctx.size()));
-    out.bytes(ctx.view());
-  } else {
-    out.u32(0);
-    out.u32(0);
-    out.u8(0);
+  if (posix_cc) {
+    ByteWriter d;
+    posix::put_create_response(d, st);
+    put_context(ctx, &prev, posix::create_context_name(), d.view());
   }
+  put_context_tail(out, ctx);
 
   req.tree->opens[id.volatile_] = std::move(o);
   req.conn.open_count++;

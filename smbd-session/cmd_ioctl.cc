@@ -10,6 +10,7 @@
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/network_interfaces.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -208,8 +209,14 @@ NtStatus handle_ioctl(Request& req, ByteWriter& out) {
     case kFsctlDfsGetReferrals:
     case kFsctlDfsGetReferralsEx:
       return status::kFsDriverRequired;  // not a DFS server
-    case kFsctlQueryNetworkInterfaceInfo:
-      return status::kNotSupported;      // no multichannel
+    case kFsctlQueryNetworkInterfaceInfo: {
+      std::vector<uint8_t> data;
+      NtStatus st = network_interface_info(c.dialect, c.server_capabilities & smb2::kCapMultiChannel,
+                                           Bytes(c.server_interfaces), max_out, &data);
+      if (st != status::kSuccess) return st;
+      write_response(out, ctl, fid, data);
+      return st;
+    }
     case kFsctlCreateOrGetObjectId: {
       // FILE_OBJECTID_BUFFER (MS-FSCC 2.1.3.1): a stable id derived from the
       // file's identity; no birth/domain ids are kept.

@@ -10,6 +10,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/lock_client.h"
 #include "smbd-session/master_link.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -150,6 +151,9 @@ NtStatus handle_lock(Request& req, ByteWriter& out) {
   }
   if (st != status::kSuccess) return st;
   if (seq) record_sequence(*open, seq_index, seq_number);
+  // A new byte-range lock breaks level II oplocks and other read leases,
+  // the locker's own level II too (MS-FSA 2.1.4.12; oplock.h).
+  if (!(first_flags & 0x4)) caching_wrote(req.conn, *open);
   reply(out);
   return status::kSuccess;
 }

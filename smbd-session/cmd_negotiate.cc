@@ -11,6 +11,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/negotiate.h"
+#include "smbd-session/posix/posix_ext.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -51,6 +52,9 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
   c.server_capabilities = multi ? smb2::kCapLargeMtu : 0;
   // Leases (2.1+): smbd-session/oplock.h; no directory leases yet.
   if (multi && g.smb2_leases) c.server_capabilities |= smb2::kCapLeasing;
+  // Multichannel (3.x, docs/multichannel.md): session binding from another connection.
+  if (dialect >= kSmb300 && dialect != smb2::kDialectWildcard && g.server_multi_channel)
+    c.server_capabilities |= smb2::kCapMultiChannel;
   bool enc_allowed = g.smb3_encryption != Tristate::kDisabled;
   c.cipher = 0;
   if ((dialect == kSmb300 || dialect == kSmb302) && enc_allowed &&
@@ -144,6 +148,16 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
       out.u32(0);
       out.u16(1);
       out.u16(c.signing_algorithm);
+      n++;
+    }
+    // POSIX extensions: answered with the same tag when offered and enabled.
+    c.posix_ext = ctx->posix && g.smb3_unix_extensions;
+    if (c.posix_ext) {
+      align8();
+      out.u16(posix::kNegotiateContextType);
+      out.u16(uint16_t(posix::tag().size()));
+      out.u32(0);
+      out.bytes(posix::tag());
       n++;
     }
     out.patch_u16(ctx_count_at, n);

@@ -14,6 +14,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
 #include "smbd-session/mangle/short_name.h"
+#include "smbd-session/posix/posix_ext.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/vfs.h"
@@ -82,7 +83,8 @@ NtStatus handle_query_directory(Request& req, ByteWriter& out) {
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
   if (open->is_pipe || !open->is_directory) return status::kInvalidParameter;
-  if (info::dir_entry_fixed_size(cls) == 0) return status::kInvalidInfoClass;
+  const bool posix_cls = cls == posix::kInfoClass && req.conn.posix_ext;  // SMB 3.1.1 POSIX extensions
+  if (!posix_cls && info::dir_entry_fixed_size(cls) == 0) return status::kInvalidInfoClass;
   if (!(open->access & smb2::kFileReadData)) return status::kAccessDenied;
   if (fd_is_opath(open->fd.get())) return status::kAccessDenied;
   if (out_len > req.conn.max_trans) out_len = req.conn.max_trans;
@@ -126,7 +128,7 @@ NtStatus handle_query_directory(Request& req, ByteWriter& out) {
     if ((cls == info::kFileBothDirectoryInformation || cls == info::kFileIdBothDirectoryInformation) &&
         share.mangled_names && name != "." && name != ".." && !mangle::is_8dot3(name))
       sn = mangle::short_name(name);
-    size_t n = info::encode_dir_entry(cls, st, name, &e, sn);
+    size_t n = posix_cls ? posix::encode_dir_entry(st, name, &e) : info::encode_dir_entry(cls, st, name, &e, sn);
     size_t used = o.size() - data_start;
     size_t pad = (prev == SIZE_MAX) ? 0 : (8 - used % 8) % 8;
     if (used + pad + n > out_len) {

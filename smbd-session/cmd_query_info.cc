@@ -15,6 +15,8 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
+#include "smbd-session/info/query_input.h"
+#include "smbd-session/posix/posix_ext.h"
 #include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/path.h"
@@ -69,13 +71,15 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
   uint8_t type = r.u8();
   uint8_t cls = r.u8();
   uint32_t max = r.u32();
-  r.u16();  // InputBufferOffset (only used by quota/EA queries, unsupported)
+  r.u16();  // InputBufferOffset, checked by query_info_input
   r.u16();
   r.u32();  // InputBufferLength
   uint32_t additional = r.u32();
   r.u32();  // Flags
   FileId fid = read_file_id(r);
   if (!r.ok()) return status::kInvalidParameter;
+  Bytes input;  // must lie inside the request (EA and quota queries use it)
+  if (NtStatus is = info::query_info_input(req.pdu, req.body, &input); is != status::kSuccess) return is;
   Open* open = find_open(req, fid);
   if (!open) return status::kFileClosed;
   if (max > req.conn.max_trans) max = req.conn.max_trans;
@@ -91,6 +95,20 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
   NtStatus s = vfs::stat_fd(open->fd.get(), share, leaf_name(open->path), &st);
   if (s != status::kSuccess) return s;
   streams::adjust_stat(*open, &st);  // a stream open reports the stream's size
+  if (cls == posix::kInfoClass && req.conn.posix_ext && (type == kInfoFile || type == kInfoFs)) {
+    // SMB 3.1.1 POSIX extensions: FilePosixInformation / FileFsPosixInformation.
+    std::vector<uint8_t> pd;
+    ByteWriter w(pd);
+    if (type == kInfoFile) {
+      if (!(open->access & smb2::kFileReadAttributes)) return status::kAccessDenied;
+      posix::put_file_info(w, st);
+    } else {
+      struct statvfs pv;
+      if (fstatvfs(open->fd.get(), &pv) != 0) return status_from_errno(errno);
+      posix::put_fs_info(w, pv);
+    }
+    return reply(out, pd, pd.size(), max);
+  }
 
   std::vector<uint8_t> data;
   size_t fixed = 0;

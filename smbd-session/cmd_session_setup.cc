@@ -4,9 +4,11 @@
 #include "common/log/log.h"
 #include "smbd-session/crypto/smb_crypto.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/keys.h"
+#include "smbd-session/multichannel.h"
 #include "smbd-session/session_expiry.h"
 #include "smbd-session/session_reconnect.h"
 #include "smbd-session/smb2_types.h"
@@ -38,6 +40,7 @@ void close_trees(Connection& c, Session& s) {
 void drop_session(Connection& c, uint64_t id) {
   auto it = c.sessions.find(id);
   if (it == c.sessions.end()) return;
+  channel_forget_session(c, id);
   if (it->second->auth_context) auth_release(c, it->second->auth_context);
   close_trees(c, *it->second);
   OPENSSL_cleanse(it->second->session_key.data(), it->second->session_key.size());
@@ -65,10 +68,8 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   Bytes blob;
   if (!r.ok() || !ByteReader::range(req.pdu, blob_off, blob_len, &blob))
     return status::kInvalidParameter;
-  if ((flags & kBindingFlag) && c.dialect >= kSmb300) {
-    // Multichannel is not implemented: binding a second channel is refused.
-    return status::kRequestNotAccepted;
-  }
+  // Binding another connection to a session (multichannel.h).
+  if ((flags & kBindingFlag) && c.dialect >= kSmb300) return handle_session_binding(req, out, blob);
 
   Session* s = nullptr;
   bool is_new = false;
@@ -84,6 +85,7 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
     ns->preauth_hash = c.preauth_hash;
     s = ns.get();
     c.sessions[id] = std::move(ns);
+    channel_add_session(c, id);  // usable on the channel it was set up on
     is_new = true;
   } else {
     auto it = c.sessions.find(req.hdr.session_id);
@@ -136,10 +138,14 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   if (ans.identity.anonymous) sflags |= smb2::kSessionFlagNull;
   else if (ans.identity.guest) sflags |= smb2::kSessionFlagGuest;
   if (reauth && (s->identity.uid != ans.identity.uid || s->identity.anonymous != ans.identity.anonymous)) {
-    // A session cannot change its user on reauthentication.
-    req.session = nullptr;
-    drop_session(c, s->id);
-    return status::kAccessDenied;
+    // Windows lets a re-authentication name another user (smbtorture
+    // smb2.session.reauth2-5): later requests run as the new identity, open
+    // handles keep the access granted at open, and the keys stay those of
+    // the first authentication. Only the holder of this connection (and of
+    // its signing key when signing is on) can do this, so it gains nothing
+    // its two sets of credentials would not give it anyway.
+    LOG_I("session %llx re-authenticated as a different user: %s -> %s", (unsigned long long)s->id,
+          s->identity.user.c_str(), ans.identity.user.c_str());
   }
   s->identity = ans.identity;
   s->session_flags = sflags;
@@ -172,7 +178,7 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
   if (s->encrypt) sflags |= smb2::kSessionFlagEncrypt;
   OPENSSL_cleanse(ans.session_key.data(), ans.session_key.size());
   s->state = Session::State::kValid;
-  session_authenticated(c, *s);
+  session_authenticated(c, *s, ans.lifetime_s);
   accept_reconnect_notes(c);
   if (!reauth && previous_id) end_previous_session(c, *s, previous_id);
   // 3.x: the final response is signed so the client can check the exchange
@@ -188,6 +194,7 @@ NtStatus handle_session_setup(Request& req, ByteWriter& out) {
 
 NtStatus handle_logoff(Request& req, ByteWriter& out) {
   Session* s = req.session;
+  durable_detach_session(req.conn, *s);  // durable opens outlive a LOGOFF (durable.h)
   close_trees(req.conn, *s);
   if (s->auth_context) {
     auth_release(req.conn, s->auth_context);

@@ -17,6 +17,7 @@
 #include "smbd-session/acl/ntacl.h"
 #include "smbd-session/cmd_info_extra.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/encode.h"
@@ -287,6 +288,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
         s = streams::set_size(o, size, true);
         break;
       }
+      caching_wrote(req.conn, o);  // other clients' read caches break (oplock.h)
       struct stat sb;
       if (fstat(o.fd.get(), &sb) != 0) return status_from_errno(errno);
       if (size < uint64_t(sb.st_size)) {
@@ -317,9 +319,11 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
     }
     case info::kFileRenameInformation:
       s = set_rename(req, o, buf, false, false);
+      if (s == status::kSuccess) caching_renamed(req.conn, o);  // others lose H (oplock.h)
       break;
     case info::kFileRenameInformationEx:
       s = set_rename(req, o, buf, true, false);
+      if (s == status::kSuccess) caching_renamed(req.conn, o);
       break;
     case info::kFileLinkInformation:
       s = set_rename(req, o, buf, false, true);
@@ -328,6 +332,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
       uint64_t pos = b.u64();
       if (!b.ok()) return status::kInfoLengthMismatch;
       o.position = pos;
+      durable_update(req.conn, o);  // a reconnect restores the position (durable.h)
       s = status::kSuccess;
       break;
     }

@@ -27,6 +27,7 @@ struct Connection {
   std::string client_ip;
   uint32_t client_port = 0;
   uint64_t connection_id = 0;
+  std::vector<uint8_t> server_interfaces;  // from the master, for FSCTL_QUERY_NETWORK_INTERFACE_INFO
 
   // Negotiated
   uint16_t dialect = 0;                // 0 until NEGOTIATE
@@ -40,6 +41,7 @@ struct Connection {
   uint32_t max_read = 8 << 20, max_write = 8 << 20, max_trans = 8 << 20;
   uint16_t cipher = 0;                 // 3.1.1 encryption context choice
   uint16_t signing_algorithm = 0;      // 3.1.1 signing context choice (0 HMAC/CMAC default)
+  bool posix_ext = false;              // SMB 3.1.1 POSIX extensions negotiated (posix/posix_ext.h)
   uint16_t preauth_hash_id = 0;        // 1 = SHA-512
   std::array<uint8_t, 64> preauth_hash{};  // connection preauth integrity hash
 
@@ -81,6 +83,9 @@ struct Connection {
   std::function<void()> schedule_master_dispatch;
   // CHANGE_NOTIFY's watcher (smbd-session/notify/watcher.h), created on first use.
   std::shared_ptr<void> notify_watcher;
+  // Multichannel (smbd-session/multichannel.h): the channels this process
+  // serves; null in unit tests and fuzzers (one implicit channel).
+  std::shared_ptr<struct MultiChannel> multichannel;
   // Run before each client frame (set by the watcher): changes that earlier
   // requests made are taken in before the next request is looked at.
   std::function<void()> before_frame;

@@ -1,5 +1,7 @@
 #include "smbd-session/credits.h"
 
+#include "common/wire/writer.h"
+
 namespace cifsd::session {
 
 bool CreditWindow::consume(uint64_t mid, uint16_t charge) {
@@ -38,6 +40,54 @@ uint32_t CreditWindow::to_grant(uint16_t requested, uint16_t charge, uint32_t ma
   // Never leave the client without a credit, or it could not send again.
   if (want == 0 && available_ == 0) want = 1;
   return uint32_t(want);
+}
+
+void CreditWindow::release(uint64_t mid, uint16_t charge) {
+  uint64_t n = charge ? charge : 1;
+  // Ids below the base were all used; reopen the part of the prefix that
+  // holds the released ones.
+  while (mid < base_ && used_.size() < (1u << 20)) {
+    used_.push_front(true);
+    base_--;
+  }
+  if (mid < base_) return;
+  for (uint64_t i = 0; i < n; i++) {
+    uint64_t off = mid - base_ + i;
+    if (off < used_.size() && used_[off]) {
+      used_[off] = false;
+      available_++;
+    }
+  }
+}
+
+void CreditWindow::save(std::vector<uint8_t>* out) const {
+  ByteWriter w(*out);
+  w.u64(base_);
+  w.u64(available_);
+  w.u32(uint32_t(used_.size()));
+  for (bool u : used_) w.u8(u ? 1 : 0);
+}
+
+bool CreditWindow::restore(Bytes in, size_t max_span) {
+  ByteReader r(in);
+  uint64_t base = r.u64();
+  uint64_t avail = r.u64();
+  uint32_t n = r.u32();
+  if (!r.ok() || n > max_span || n > r.remaining()) return false;
+  std::deque<bool> used;
+  uint64_t free_ids = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t b = r.u8();
+    if (b > 1) return false;
+    used.push_back(b == 1);
+    free_ids += b == 0;
+  }
+  // The count must match the bitmap, or the window would lie about itself.
+  if (!r.ok() || !r.at_end() || free_ids != avail || base > UINT64_MAX - n) return false;
+  base_ = base;
+  available_ = avail;
+  used_ = std::move(used);
+  return true;
 }
 
 }  // namespace cifsd::session

@@ -6,6 +6,9 @@
 // credits granted (itself capped by "smb2 max credits").
 #include <cstdint>
 #include <deque>
+#include <vector>
+
+#include "common/wire/reader.h"
 
 namespace cifsd::session {
 
@@ -24,6 +27,12 @@ class CreditWindow {
   // least 1), limited so that the outstanding total stays within max.
   uint32_t to_grant(uint16_t requested, uint16_t charge, uint32_t max) const;
   uint64_t base() const { return base_; }
+  // Multichannel hand-off (smbd-session/channel_state.h): gives back ids
+  // consumed by a request another process will process, and moves the window
+  // between processes. restore() rejects a window larger than max_span ids.
+  void release(uint64_t mid, uint16_t charge);
+  void save(std::vector<uint8_t>* out) const;
+  bool restore(Bytes in, size_t max_span);
 
  private:
   uint64_t base_ = 0;

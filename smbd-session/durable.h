@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smbd-session/info/create_parse.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/request.h"
 
 namespace cifsd::session {
@@ -32,8 +33,18 @@ struct DurableGrant {
 // After a successful open (share record and oplock/lease granted): grants
 // durability when the request and the caching state allow it, parks the
 // open in the broker and says which response context to send.
-void durable_grant(Request& req, const CreateRequest& cr, Open& o, uint8_t oplock,
-                   uint32_t lease_state, DurableGrant* g);
+void durable_grant(Request& req, const CreateRequest& cr, Open& o, const CachingGrant& cg,
+                   DurableGrant* g);
+
+// The open's state that a reconnect restores changed (FilePositionInformation):
+// the broker's copy is updated (nothing for a non-durable open).
+void durable_update(Connection& c, const Open& o);
+
+// The session `s` is being replaced by a reconnect (PreviousSessionId,
+// MS-SMB2 3.3.5.5.3) while this process lives: its durable opens are not
+// closed but wait disconnected in the broker for a reconnect; they leave the
+// session's trees here, before the session's normal logoff closes the rest.
+void durable_detach_session(Connection& c, Session& s);
 
 // A durable open closes normally (CLOSE, logoff, tree disconnect): the
 // broker forgets it. Not called when the connection just drops.

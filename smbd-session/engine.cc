@@ -7,6 +7,7 @@
 #include "smbd-session/command_table.h"
 #include "smbd-session/crypto/smb_crypto.h"
 #include "smbd-session/identity.h"
+#include "smbd-session/multichannel.h"
 #include "smbd-session/negotiate.h"
 #include "smbd-session/pdu.h"
 #include "smbd-session/session_expiry.h"
@@ -55,8 +56,6 @@ uint64_t credit_payload(uint16_t command, Bytes body) {
       return 0;
   }
 }
-
-crypto::SignAlg sign_alg(const Session& s) { return crypto::SignAlg(s.dialect_signing_alg); }
 
 // Everything about one command of a compound that the next related one inherits.
 struct ChainState {
@@ -142,8 +141,10 @@ void resume_chain(Connection& c, const std::vector<uint8_t>& payload, size_t nex
                   uint64_t enc_id, uint16_t command, NtStatus st, Bytes body);
 
 // A TRANSFORM from the client: decrypt with the session's key and process
-// the SMB2 messages inside; the answer goes back encrypted.
-EngineResult handle_transform(Connection& c, Bytes payload, std::vector<uint8_t>* out) {
+// the SMB2 messages inside; the answer goes back encrypted. The ciphertext
+// is decrypted where it was received (a large WRITE's data is then written
+// from there), so `payload` is overwritten.
+EngineResult handle_transform(Connection& c, MutBytes payload, std::vector<uint8_t>* out) {
   if (c.dialect < kSmb300 || c.cipher == 0) return EngineResult::kDisconnect;
   ByteReader r(payload);
   r.skip(4);
@@ -160,21 +161,34 @@ EngineResult handle_transform(Connection& c, Bytes payload, std::vector<uint8_t>
       it->second->decryption_key.empty())
     return EngineResult::kDisconnect;
   Session* s = it->second.get();
-  std::vector<uint8_t> plain(payload.begin() + smb2::kTransformHeaderSize, payload.end());
+  // The nonce, AAD and tag live in the header, which decryption leaves alone.
+  MutBytes plain = payload.subspan(smb2::kTransformHeaderSize);
   if (!crypto::aead_decrypt(c.cipher, s->decryption_key, nonce.first(crypto::cipher_nonce_len(c.cipher)),
-                            payload.subspan(20, 32), {plain.data(), plain.size()}, tag.data())) {
+                            payload.subspan(20, 32), plain, tag.data())) {
     LOG_W("undecryptable message for session %llx", (unsigned long long)sid);
     return EngineResult::kDisconnect;
   }
-  ByteReader pr({plain.data(), plain.size()});
+  ByteReader pr(plain);
   if (pr.u32() != smb2::kProtocolId) return EngineResult::kDisconnect;
-  return process_smb2(c, {plain.data(), plain.size()}, out, s);
+  return process_smb2(c, plain, out, s);
 }
 
 }  // namespace
 
 EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
                            std::vector<uint8_t>* out) {
+  // Only a TRANSFORM is modified (decrypted in place): copy just that.
+  ByteReader pr(payload);
+  if (nb_type == kNbSessionMessage && pr.u32() == smb2::kTransformId) {
+    std::vector<uint8_t> copy(payload.begin(), payload.end());
+    return process_frame_in_place(c, nb_type, {copy.data(), copy.size()}, out);
+  }
+  // Not written to on any other path.
+  return process_frame_in_place(c, nb_type, {const_cast<uint8_t*>(payload.data()), payload.size()}, out);
+}
+
+EngineResult process_frame_in_place(Connection& c, uint8_t nb_type, MutBytes payload,
+                                    std::vector<uint8_t>* out) {
   if (nb_type == kNbKeepAlive) return EngineResult::kContinue;
   if (c.before_frame) c.before_frame();
   if (nb_type == kNbSessionRequest) {
@@ -203,6 +217,16 @@ EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
 }
 
 namespace {
+
+// Pads the previous response of a compound (at last_msg_at) to 8 bytes and
+// points its NextCommand at what follows. Relative to the message: the
+// buffer also holds the frame header.
+void pad_and_chain(std::vector<uint8_t>* out, size_t last_msg_at) {
+  ByteWriter pw(*out);
+  while ((out->size() - last_msg_at) % 8) pw.u8(0);
+  size_t next = out->size() - last_msg_at;
+  pw.patch_u32(last_msg_at + 20, uint32_t(next));
+}
 
 // `enc`: the session whose key decrypted this PDU, or nullptr if it came in
 // the clear.
@@ -258,10 +282,13 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
   }
 
   size_t frame_at = out->size();
-  out->resize(frame_at + 4);
+  // An encrypted answer gets room for its TRANSFORM header now, so that
+  // encryption later works in place without moving the whole frame.
+  out->resize(frame_at + 4 + (enc ? smb2::kTransformHeaderSize : 0));
   size_t last_msg_at = 0;
   struct Pending { size_t at; uint64_t session; bool sign; };
   std::vector<Pending> pending;
+  std::vector<size_t> preauth_after_sign;  // indexes into pending
   std::vector<uint64_t> logged_off;
   bool any_response = false;
 
@@ -343,6 +370,8 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
       // rest of it, although it is erased only after the responses are signed.
       for (uint64_t id : logged_off)
         if (id == eff_session) sess = nullptr;
+      // Multichannel: a channel serves only the sessions set up on or bound to it.
+      if (sess && !channel_has_session(c, *sess)) sess = nullptr;
     }
     // "session expiry" (session_expiry.h): an expired session may only close,
     // unlock and log off until it re-authenticates (MS-SMB2 3.3.5.2.9).
@@ -362,7 +391,7 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     if (st == status::kSuccess && !enc && sess && h.command != smb2::kSessionSetup &&
         session_can_sign(*sess)) {
       if (req_signed) {
-        if (!crypto::verify_message(sign_alg(*sess), sess->signing_key, msg)) {
+        if (!verify_on_channel(c, *sess, msg)) {
           LOG_W("bad signature on %s", info->name);
           st = status::kAccessDenied;
         }
@@ -403,9 +432,24 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
       }
     }
 
+    // READ writes its body (up to max_read of file data) straight into the
+    // frame after a header placeholder, saving a copy of the data; its
+    // handler only appends to the writer and patches what it appended.
+    const bool direct = h.command == smb2::kRead;
+    size_t direct_msg_at = 0, direct_body_at = 0;
+    if (direct) {
+      if (any_response) pad_and_chain(out, last_msg_at);
+      direct_msg_at = out->size();
+      out->resize(direct_msg_at + smb2::kHeaderSize);
+      direct_body_at = out->size();
+    }
     // Run the handler under the session's identity.
     std::vector<uint8_t> resp_body;
-    ByteWriter bw(resp_body);
+    ByteWriter bw(direct ? *out : resp_body);
+    auto body_view = [&]() -> Bytes {
+      return direct ? Bytes(out->data() + direct_body_at, out->size() - direct_body_at)
+                    : Bytes(resp_body.data(), resp_body.size());
+    };
     if (st == status::kSuccess) {
       bool as_user = req.session && h.command != smb2::kSessionSetup;
       if (as_user && !become_user(req.session->identity)) {
@@ -418,12 +462,13 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
       // kPending is only valid from a handler that registered an async op.
       if (st == status::kPending && req.async_id == 0) st = status::kInternalError;
       if (st != status::kPending && req.async_id != 0) {
-        complete_async(c, req.async_id, st, {resp_body.data(), resp_body.size()});
+        complete_async(c, req.async_id, st, body_view());
         st = status::kInternalError;  // not reached by correct handlers
       }
     }
     if (st != status::kSuccess && !keeps_body(h.command, st) && !req.keep_error_body) {
-      resp_body.clear();
+      if (direct) out->resize(direct_body_at);
+      else resp_body.clear();
       write_error_body(bw);
     }
     if (h.command == smb2::kCreate) chain.after_create(st, {resp_body.data(), resp_body.size()});
@@ -449,20 +494,21 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     rh.credits = uint16_t(grant);
     c.credits.grant(grant);
 
-    if (any_response) {
-      // Pad the previous response to 8 bytes and chain it to this one.
-      // Relative to the message: the buffer also holds the frame header.
-      ByteWriter pw(*out);
-      while ((out->size() - last_msg_at) % 8) pw.u8(0);
-      size_t next = out->size() - last_msg_at;
-      pw.patch_u32(last_msg_at + 20, uint32_t(next));
-    }
+    if (any_response && !direct) pad_and_chain(out, last_msg_at);
     // The previous response is complete now (padding and NextCommand set):
     // sign it before starting this one.
-    size_t msg_at = out->size();
-    ByteWriter ow(*out);
-    write_smb2_header(ow, rh);
-    ow.bytes(resp_body);
+    size_t msg_at = direct ? direct_msg_at : out->size();
+    if (direct) {
+      std::vector<uint8_t> hv;
+      ByteWriter hw(hv);
+      write_smb2_header(hw, rh);
+      if (hv.size() != smb2::kHeaderSize) return EngineResult::kDisconnect;
+      std::memcpy(out->data() + msg_at, hv.data(), hv.size());
+    } else {
+      ByteWriter ow(*out);
+      write_smb2_header(ow, rh);
+      ow.bytes(resp_body);
+    }
 
     // Remember what to sign: done once the chain's padding is final.
     // Interim responses are not signed (3.3.4.2); the final one will be.
@@ -480,8 +526,10 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
         crypto::preauth_update(&c.preauth_hash, msg);
         crypto::preauth_update(&c.preauth_hash, resp_msg);
       } else if (h.command == smb2::kSessionSetup && st == status::kMoreProcessingRequired) {
+        // A signed one (a multichannel binding) is hashed as sent, once signed.
         auto it = c.sessions.find(rh.session_id);
-        if (it != c.sessions.end()) crypto::preauth_update(&it->second->preauth_hash, resp_msg);
+        if (pending.back().sign) preauth_after_sign.push_back(pending.size() - 1);
+        else if (it != c.sessions.end()) crypto::preauth_update(&it->second->preauth_hash, resp_msg);
       }
     }
 
@@ -496,6 +544,13 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
       break;
     }
   }
+  // The last response of a compound is padded to 8 bytes as well (Windows
+  // and Samba do; smbtorture smb2.compound.compound-padding); a response to
+  // a lone request is not.
+  if (any_response && cmds.size() > 1) {
+    ByteWriter pw(*out);
+    while ((out->size() - last_msg_at) % 8) pw.u8(0);
+  }
   // Sign every response now that offsets and padding are final.
   for (size_t k = 0; k < pending.size(); k++) {
     if (!pending[k].sign) continue;
@@ -503,7 +558,13 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     auto it = c.sessions.find(pending[k].session);
     if (it == c.sessions.end()) continue;
     MutBytes m(out->data() + pending[k].at, end - pending[k].at);
-    crypto::sign_message(sign_alg(*it->second), it->second->signing_key, m);
+    sign_on_channel(c, *it->second, m);  // Channel.SigningKey (multichannel.h)
+  }
+  for (size_t k : preauth_after_sign) {
+    size_t end = k + 1 < pending.size() ? pending[k + 1].at : out->size();
+    auto it = c.sessions.find(pending[k].session);
+    if (it != c.sessions.end())
+      crypto::preauth_update(&it->second->preauth_hash, Bytes(out->data() + pending[k].at, end - pending[k].at));
   }
 
   if (!any_response) {
@@ -513,14 +574,17 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     if (enc) {
       // Looked up again: a handler may have dropped the session meanwhile.
       auto it = c.sessions.find(enc_id);
-      if (it == c.sessions.end() || !encrypt_frame(c, *it->second, out, frame_at))
+      if (it == c.sessions.end() || !encrypt_reserved_frame(c, *it->second, out, frame_at))
         return EngineResult::kDisconnect;
     }
     put_frame_header(out, frame_at, out->size() - frame_at - 4);
   }
   // Logged-off sessions go away only after their response was signed or
   // encrypted.
-  for (uint64_t id : logged_off) c.sessions.erase(id);
+  for (uint64_t id : logged_off) {
+    channel_forget_session(c, id);
+    c.sessions.erase(id);
+  }
   return EngineResult::kContinue;
 }
 

@@ -16,6 +16,10 @@ enum class EngineResult { kContinue, kDisconnect };
 // *out receives zero or more complete frames to send.
 EngineResult process_frame(Connection& c, uint8_t nb_type, Bytes payload,
                            std::vector<uint8_t>* out);
+// The same on a buffer the engine may overwrite: a TRANSFORM is decrypted
+// in place (no copy of a large encrypted WRITE). The transport uses this.
+EngineResult process_frame_in_place(Connection& c, uint8_t nb_type, MutBytes payload,
+                                    std::vector<uint8_t>* out);
 
 // The largest frame the connection accepts now: small until a session is
 // authenticated (an anonymous peer cannot make us allocate much).
@@ -31,6 +35,9 @@ void write_error_body(ByteWriter& w);
 bool session_can_sign(const Session& s);
 void sign_response(const Session& s, MutBytes msg);
 bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at);
+// The same when the kTransformHeaderSize bytes after the frame header are
+// already reserved: encrypts in place without moving the whole frame.
+bool encrypt_reserved_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at);
 void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len);
 
 }  // namespace cifsd::session

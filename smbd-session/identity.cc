@@ -1,6 +1,7 @@
 #include "smbd-session/identity.h"
 
 #include <grp.h>
+#include <cerrno>
 #include <sys/fsuid.h>
 #include <unistd.h>
 
@@ -50,6 +51,15 @@ bool become_user(const ipc::auth::Identity& id) {
   for (uint32_t g : id.groups)
     if (g != 0) groups.push_back(g);  // membership in group 0 is never honoured
   return set_ids(id.uid, id.gid, groups);
+}
+
+int as_file_owner(uid_t uid, gid_t gid, int (*fn)(void*), void* arg) {
+  if (uid == 0 || gid == 0) return EPERM;
+  Current saved = g_cur;
+  if (!saved.known || !set_ids(uid, gid, {})) return EPERM;
+  int r = fn(arg);
+  if (!set_ids(saved.uid, saved.gid, saved.groups)) LOG_E("could not restore the request identity");
+  return r;
 }
 
 void become_service() {

@@ -25,6 +25,7 @@
 #include "smbd-session/login_timeout.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/master_link.h"
+#include "smbd-session/multichannel.h"
 #include "smbd-session/transport.h"
 
 using namespace cifsd;
@@ -61,12 +62,15 @@ bool hello_master(Connection& c) {
   c.client_ip = a->client_ip;
   c.client_port = a->client_port;
   c.connection_id = a->connection_id;
+  c.server_interfaces = a->interfaces;
   c.signing_mandatory = c.config.global.server_signing == Tristate::kMandatory;
   return true;
 }
 
 // Releases every open (share-mode records, pipe handles) at the end.
 void teardown(Connection& c) {
+  // The extra channels' transports go first, while the loop still exists.
+  c.multichannel.reset();
   c.send = nullptr;
   c.defer = nullptr;
   end_all_async(c);
@@ -132,6 +136,9 @@ int main(int argc, char** argv) {
   Deferred master_dispatch_ev(loop, [&c] { master_dispatch(c); });
   c.schedule_master_dispatch = [&master_dispatch_ev] { master_dispatch_ev.schedule(); };
   lock_client_attach(c);
+  // Channel 0 of possibly several (multichannel.h): the process ends with
+  // its last channel, not necessarily with this one.
+  multichannel_attach(c, &loop, &transport, [&loop] { loop.stop(); });
   // The master channel: its notifications, and EOF when the master is gone,
   // which ends this session.
   FdEvent master_ev(loop, c.master_fd.get(), EV_READ, [&] {

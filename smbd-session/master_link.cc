@@ -42,11 +42,11 @@ void master_on(Connection& c, uint16_t type, MasterHandler handler) {
   c.master_handlers[type] = std::move(handler);
 }
 
-bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answer) {
+bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answer, int pass_fd) {
   int fd = c.master_fd.get();
   if (fd < 0) return false;
   uint32_t seq = next_seq(c);
-  if (!ipc::send_message(fd, m::kVersion, type, seq, payload)) return false;
+  if (!ipc::send_message(fd, m::kVersion, type, seq, payload, pass_fd)) return false;
   int64_t deadline = now_ms() + kCallTimeoutMs;
   for (;;) {
     int64_t left = deadline - now_ms();

@@ -19,7 +19,8 @@ void master_on(Connection& c, uint16_t type, MasterHandler handler);
 
 // One request/answer on the master channel; the answer's type must be
 // type|1. False on a timeout, a closed channel or a contract violation.
-bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answer);
+// `pass_fd` (>= 0) is passed along with SCM_RIGHTS (multichannel hand-off).
+bool master_call(Connection& c, uint16_t type, Bytes payload, ipc::Message* answer, int pass_fd = -1);
 
 // Sends a message that gets no answer (a session's own notification).
 bool master_send(Connection& c, uint16_t type, Bytes payload);

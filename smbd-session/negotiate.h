@@ -18,6 +18,7 @@ constexpr NtStatus kStatusNoPreauthOverlap = 0xC05D0000;
 struct NegotiateContexts {
   bool has_preauth = false, has_encryption = false, has_signing = false,
        has_compression = false;
+  bool posix = false;  // SMB3_POSIX_EXTENSIONS_AVAILABLE with our version's tag (posix/posix_ext.h)
   std::vector<uint16_t> hash_algs;
   std::vector<uint16_t> ciphers;
   std::vector<uint16_t> signing_algs;

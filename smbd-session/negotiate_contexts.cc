@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "smbd-session/negotiate.h"
+#include "smbd-session/posix/posix_ext.h"
 
 namespace cifsd::session {
 namespace {
@@ -63,6 +64,10 @@ NtStatus parse_negotiate_contexts(Bytes msg, uint32_t offset, uint16_t count,
         if (n == 0 || d.remaining() < 6u + 2u * n) return status::kInvalidParameter;
         break;
       }
+      case posix::kNegotiateContextType:
+        // Another version's tag is simply not ours: ignored like an unknown context.
+        out->posix = out->posix || posix::is_tag(data);
+        break;
       default:
         break;  // NETNAME, TRANSPORT, RDMA and unknown contexts are ignored
     }

@@ -218,7 +218,8 @@ NtStatus caching_open(Request& req, const CreateRequest& cr, const mp::ShareOpen
   if (a->others_read) g_others_read.insert(so.open_id);
   if (co.oplock == kLevelLease && a->oplock == kLevelLease) {
     g->lease = true;
-    g->lease_version = co.lease_version;
+    // The lease answers in the format of its first open (v1 or v2).
+    g->lease_version = a->lease_version ? a->lease_version : co.lease_version;
     g->lease_state = a->lease_state;
     g->lease_flags = a->lease_flags;
     g->epoch = a->epoch;
@@ -248,11 +249,23 @@ std::vector<uint8_t> lease_response_context(const CachingGrant& g) {
 }
 
 void caching_wrote(Connection& c, const Open& o) {
-  if (!o.broker_id || g_others_read.erase(o.broker_id) == 0) return;
+  if (!o.broker_id) return;
+  // Other opens' read caches break, and so does the writer's own level II
+  // oplock (MS-FSA 2.1.4.12: every level II oplock of the file).
+  bool others = g_others_read.erase(o.broker_id) != 0;
+  if (!others && o.oplock_level != 1) return;
   std::vector<uint8_t> buf;
   ByteWriter w(buf);
   mp::IdNote{o.broker_id}.encode(w);
   master_send(c, mp::kCachingWriteNote, {buf.data(), buf.size()});
+}
+
+void caching_renamed(Connection& c, const Open& o) {
+  if (!o.broker_id) return;
+  std::vector<uint8_t> buf;
+  ByteWriter w(buf);
+  mp::CachingBreak{o.broker_id, 2 /* H */}.encode(w);
+  master_send(c, mp::kCachingBreakNote, {buf.data(), buf.size()});
 }
 
 void caching_closed(const Open& o) {

@@ -38,6 +38,8 @@ std::vector<uint8_t> lease_response_context(const CachingGrant& g);
 // WRITE / SET_INFO end of file on `o`: if other opens cache reads, the broker
 // breaks them (once; it tells us again when new read caches appear).
 void caching_wrote(Connection& c, const Open& o);
+// A rename of `o`: other leases of the file lose handle caching (no wait).
+void caching_renamed(Connection& c, const Open& o);
 // The open is closing (its broker record goes with ShareClose).
 void caching_closed(const Open& o);
 

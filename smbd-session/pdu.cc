@@ -1,10 +1,17 @@
 #include "smbd-session/pdu.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
+namespace {
+// Framer buffer policy: up to kKeepCapacity stays allocated between frames;
+// a larger one is released when a frame of at most kSmallFrame arrives.
+constexpr size_t kKeepCapacity = 1u << 20;
+constexpr size_t kSmallFrame = 64u << 10;
+}  // namespace
 
 bool parse_frame_header(Bytes four, FrameHeader* out) {
   if (four.size() != 4) return false;
@@ -18,7 +25,7 @@ bool parse_frame_header(Bytes four, FrameHeader* out) {
 MutBytes Framer::want() {
   switch (state_) {
     case State::kHeader: return {head_ + have_, 4 - have_};
-    case State::kBody: return {body_.data() + have_, body_.size() - have_};
+    case State::kBody: return {buf_.get() + have_, len_ - have_};
     default: return {};
   }
 }
@@ -40,21 +47,33 @@ void Framer::advance(size_t n) {
       state_ = State::kError;
       return;
     }
-    body_.assign(hdr_.length, 0);
+    len_ = hdr_.length;
+    // A buffer far larger than needed (after a burst of big WRITEs) is
+    // given back once small frames follow; otherwise it is reused as is.
+    if (len_ > cap_ || (cap_ > kKeepCapacity && len_ <= kSmallFrame)) {
+      buf_.reset();
+      cap_ = std::max<size_t>(len_, 64);
+      buf_ = std::make_unique_for_overwrite<uint8_t[]>(cap_);
+    }
     state_ = hdr_.length ? State::kBody : State::kFrame;
     return;
   }
   if (state_ == State::kBody) {
     have_ += n;
-    if (have_ == body_.size()) state_ = State::kFrame;
+    if (have_ == len_) state_ = State::kFrame;
   }
 }
 
-std::vector<uint8_t> Framer::take() {
-  std::vector<uint8_t> out = std::move(body_);
-  body_.clear();
+void Framer::next() {
+  len_ = 0;
   have_ = 0;
   state_ = State::kHeader;
+}
+
+std::vector<uint8_t> Framer::take() {
+  MutBytes p = payload();
+  std::vector<uint8_t> out(p.begin(), p.end());
+  next();
   return out;
 }
 

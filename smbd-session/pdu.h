@@ -4,6 +4,7 @@
 // commands and the SMB1 multi-protocol NEGOTIATE. No I/O and no state, so the
 // fuzzer drives them directly.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/wire/reader.h"
@@ -24,8 +25,11 @@ bool parse_frame_header(Bytes four, FrameHeader* out);
 
 // Incremental reader of frames from a byte stream. The caller asks where the
 // next bytes go (want()), reads at most that many into it, reports them with
-// advance(), and takes complete frames with take(). The body buffer is
-// allocated only after the length was checked against the current limit.
+// advance(), and uses complete frames through payload() + next() (or take()).
+// The body buffer is allocated only after the length was checked against the
+// current limit; it is reused from frame to frame and never zero-filled (the
+// socket read fills it), so a stream of large WRITEs costs no allocation,
+// page faults or memset per frame.
 class Framer {
  public:
   enum class State { kHeader, kBody, kFrame, kError };
@@ -33,8 +37,12 @@ class Framer {
   MutBytes want();
   void advance(size_t n);
   State state() const { return state_; }
-  // Valid in kFrame: the frame type and its payload; take() resets for the next.
+  // Valid in kFrame: the frame type and its payload, which the caller may
+  // modify (e.g. decrypt in place) until next() starts the next frame.
   uint8_t type() const { return hdr_.type; }
+  MutBytes payload() { return {buf_.get(), len_}; }
+  void next();
+  // A copy of the payload, then next().
   std::vector<uint8_t> take();
 
  private:
@@ -42,7 +50,8 @@ class Framer {
   uint8_t head_[4] = {};
   size_t have_ = 0;
   FrameHeader hdr_;
-  std::vector<uint8_t> body_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t cap_ = 0, len_ = 0;
   uint32_t limit_ = 16 * 1024;
 };
 

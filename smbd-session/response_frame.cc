@@ -21,9 +21,10 @@ void put_frame_header(std::vector<uint8_t>* out, size_t at, size_t len) {
 
 bool session_can_sign(const Session& s) {
   // An expired session keeps its keys: its LOGOFF/CLOSE/LOCK (the commands it
-  // may still send, session_expiry.h) are verified and signed as before.
-  return s.state != Session::State::kInProgress && !s.signing_key.empty() &&
-         !(s.session_flags & (smb2::kSessionFlagGuest | smb2::kSessionFlagNull));
+  // may still send, session_expiry.h) are verified and signed as before. So
+  // does a session re-authenticated as guest or anonymous: keys never change
+  // on re-authentication, and guest/anonymous logons never derive any.
+  return s.state != Session::State::kInProgress && !s.signing_key.empty();
 }
 
 void sign_response(const Session& s, MutBytes msg) {
@@ -41,10 +42,18 @@ void write_error_body(ByteWriter& w) {
 // Encrypts the frame's SMB2 messages [frame_at + 4, end) into a TRANSFORM
 // (MS-SMB2 2.2.41, 3.3.4.1.4) in place.
 bool encrypt_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at) {
+  out->insert(out->begin() + ptrdiff_t(frame_at + 4), smb2::kTransformHeaderSize, 0);
+  return encrypt_reserved_frame(c, s, out, frame_at);
+}
+
+// The messages start kTransformHeaderSize bytes after the frame header; the
+// TRANSFORM header is written into that gap and the messages encrypted where
+// they are.
+bool encrypt_reserved_frame(Connection& c, const Session& s, std::vector<uint8_t>* out, size_t frame_at) {
   size_t msg_at = frame_at + 4;
-  size_t len = out->size() - msg_at;
+  if (out->size() < msg_at + smb2::kTransformHeaderSize) return false;
+  size_t len = out->size() - msg_at - smb2::kTransformHeaderSize;
   if (len > UINT32_MAX) return false;
-  out->insert(out->begin() + ptrdiff_t(msg_at), smb2::kTransformHeaderSize, 0);
   uint8_t* t = out->data() + msg_at;
   ByteWriter w;
   w.u32(smb2::kTransformId);

@@ -21,8 +21,9 @@ int64_t (*g_clock)() = monotonic_ms;
 int64_t session_clock_ms() { return g_clock(); }
 void set_session_clock_for_test(int64_t (*clock)()) { g_clock = clock ? clock : monotonic_ms; }
 
-void session_authenticated(const Connection& c, Session& s) {
+void session_authenticated(const Connection& c, Session& s, uint32_t lifetime_s) {
   uint32_t secs = c.config.global.session_expiry;
+  if (lifetime_s && (!secs || lifetime_s < secs)) secs = lifetime_s;
   s.expires_at_ms = secs ? session_clock_ms() + int64_t(secs) * 1000 : 0;
 }
 

@@ -16,8 +16,10 @@ namespace cifsd::session {
 int64_t session_clock_ms();
 void set_session_clock_for_test(int64_t (*clock)());
 
-// Called when an authentication of `s` succeeded: starts its lifetime.
-void session_authenticated(const Connection& c, Session& s);
+// Called when an authentication of `s` succeeded: starts its lifetime, which
+// ends at "session expiry" or after `lifetime_s` (the Kerberos ticket's
+// remaining lifetime smbd-auth reported; 0: unbounded), whichever is earlier.
+void session_authenticated(const Connection& c, Session& s, uint32_t lifetime_s = 0);
 
 // Moves a valid session whose lifetime is over to Expired. Returns its state.
 Session::State refresh_session_state(Session& s);

@@ -3,6 +3,7 @@
 #include "common/ipc/master_proto.h"
 #include "common/log/log.h"
 #include "common/ipc/channel.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -23,6 +24,7 @@ void end_previous_session(Connection& c, const Session& fresh, uint64_t prev) {
     if (may_end_for(*it->second, fresh.identity.uid)) {
       LOG_I("session %llx replaces session %llx of the same user", (unsigned long long)fresh.id,
             (unsigned long long)prev);
+      durable_detach_session(c, *it->second);  // durable opens wait for a reconnect
       logoff_session(c, prev);
     }
     return;
@@ -56,6 +58,7 @@ void accept_reconnect_notes(Connection& c) {
     }
     LOG_I("session %llx ended: its client reconnected on a new connection",
           (unsigned long long)note->session_id);
+    durable_detach_session(conn, *it->second);  // durable opens wait for a reconnect
     logoff_session(conn, note->session_id);
   };
 }

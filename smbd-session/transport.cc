@@ -26,10 +26,12 @@ ClientTransport::ClientTransport(EventLoop& loop, Connection& c, int fd)
 }
 
 void ClientTransport::finish() {
+  if (finished_) return;
   finished_ = true;
   read_ev_.disable();
   write_ev_.disable();
-  loop_.stop();
+  if (on_finish_) on_finish_();
+  else loop_.stop();
 }
 
 void ClientTransport::queue(std::vector<uint8_t> bytes) {
@@ -73,9 +75,12 @@ void ClientTransport::on_readable() {
     if (framer_.state() != Framer::State::kFrame) continue;
     frames++;
     uint8_t type = framer_.type();
-    std::vector<uint8_t> payload = framer_.take();
     std::vector<uint8_t> resp;
-    EngineResult r = process_frame(c_, type, {payload.data(), payload.size()}, &resp);
+    // The frame is processed in the framer's buffer (decrypted in place, a
+    // WRITE written from it); it is reused for the next frame afterwards.
+    EngineResult r = frame_fn_ ? frame_fn_(type, framer_.payload(), &resp)
+                               : process_frame_in_place(c_, type, framer_.payload(), &resp);
+    framer_.next();
     queue(std::move(resp));
     if (r == EngineResult::kDisconnect || c_.disconnect) {
       // Whatever was queued (e.g. an error) is best effort; then stop.

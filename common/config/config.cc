@@ -228,6 +228,15 @@ struct Parser {
     else if (k == "piddirectory") g.pid_directory = std::string(v);
     else if (k == "statedirectory" || k == "lockdirectory") g.state_directory = std::string(v);
     else if (k == "passdb" || k == "pwddb" || k == "passdbpath") g.passdb_path = std::string(v);
+    else if (k == "realm") g.realm = std::string(v);
+    else if (k == "kerberoskeytab" || k == "dedicatedkeytabfile") g.kerberos_keytab = std::string(v);
+    else if (k == "serverkerberos") {
+      std::string s = ascii_lower(v);
+      if (s == "auto") g.server_kerberos = Tristate::kAuto;
+      else if (s == "yes" || s == "true" || s == "required" || s == "mandatory") g.server_kerberos = Tristate::kMandatory;
+      else if (s == "no" || s == "false" || s == "off" || s == "disabled") g.server_kerberos = Tristate::kDisabled;
+      else bad(key, v);
+    }
     else if (k == "serversigning") tri(g.server_signing);
     else if (k == "smb3encryption" || k == "serversmbencrypt") tri(g.smb3_encryption);
     else if (k == "ntlmauth") {
@@ -239,9 +248,18 @@ struct Parser {
     else if (k == "smb2leases") {
       auto x = parse_bool(v);
       if (!x) bad(key, v); else g.smb2_leases = *x;
+    } else if (k == "smb3unixextensions") {
+      auto x = parse_bool(v);
+      if (!x) bad(key, v); else g.smb3_unix_extensions = *x;
     } else if (k == "durablehandles") {
       auto x = parse_bool(v);
       if (!x) bad(key, v); else g.durable_handles = *x;
+    } else if (k == "servermultichannelsupport") {
+      auto x = parse_bool(v);
+      if (!x) bad(key, v); else g.server_multi_channel = *x;
+    } else if (k == "maxchannelspersession") {
+      u32(g.max_channels_per_session, 256);
+      if (g.max_channels_per_session == 0) g.max_channels_per_session = 1;
     } else if (k == "smb2maxread") u32(g.smb2_max_read, 8u << 20);
     else if (k == "smb2maxwrite") u32(g.smb2_max_write, 8u << 20);
     else if (k == "smb2maxtrans") u32(g.smb2_max_trans, 8u << 20);
@@ -452,11 +470,19 @@ std::string dump_config(const Config& c) {
     << "\tpid directory = " << g.pid_directory << "\n"
     << "\tstate directory = " << g.state_directory << "\n"
     << "\tserver signing = " << tri_name(g.server_signing) << "\n"
+    << "\trealm = " << g.realm << "\n"
+    << "\tkerberos keytab = " << g.kerberos_keytab << "\n"
+    << "\tserver kerberos = "
+    << (g.server_kerberos == Tristate::kAuto ? "auto" : g.server_kerberos == Tristate::kMandatory ? "yes" : "no")
+    << "\n"
     << "\tsmb3 encryption = " << tri_name(g.smb3_encryption) << "\n"
     << "\tntlm auth = " << (g.ntlm_auth ? "yes" : "ntlmv2-only") << "\n"
     << "\trestrict anonymous = " << g.restrict_anonymous << "\n"
     << "\tsmb2 leases = " << (g.smb2_leases ? "yes" : "no") << "\n"
     << "\tdurable handles = " << (g.durable_handles ? "yes" : "no") << "\n"
+    << "\tsmb3 unix extensions = " << (g.smb3_unix_extensions ? "yes" : "no") << "\n"
+    << "\tserver multi channel support = " << (g.server_multi_channel ? "yes" : "no") << "\n"
+    << "\tmax channels per session = " << g.max_channels_per_session << "\n"
     << "\tsmb2 max read = " << g.smb2_max_read << "\n"
     << "\tsmb2 max write = " << g.smb2_max_write << "\n"
     << "\tsmb2 max trans = " << g.smb2_max_trans << "\n"

@@ -75,12 +75,26 @@ struct GlobalConfig {
   std::string pid_directory = RUNSTATEDIR "/cifsd";
   std::string state_directory = LOCALSTATEDIR "/lib/cifsd";
   std::string passdb_path;               // "" means SYSCONFDIR/cifsd/cifsdpwd.db
+  // Kerberos logons (docs/kerberos.md): the realm whose user principals may
+  // log on ("" disables Kerberos), the keytab smbd-auth accepts tickets with,
+  // and "server kerberos": kAuto = on when realm is set and the keytab is
+  // usable, kMandatory ("yes") = on (an unusable keytab is logged as an
+  // error), kDisabled = off.
+  std::string realm;
+  std::string kerberos_keytab = "/etc/krb5.keytab";
+  Tristate server_kerberos = Tristate::kAuto;
   Tristate server_signing = Tristate::kAuto;
   Tristate smb3_encryption = Tristate::kAuto;
   bool ntlm_auth = false;                // NTLMv1/LM allowed
   uint32_t restrict_anonymous = 0;
   bool smb2_leases = true;
   bool durable_handles = true;
+  // SMB 3.1.1 POSIX extensions (docs/posix-extensions.md) for clients that ask.
+  bool smb3_unix_extensions = true;
+  // SMB 3.x multichannel (docs/multichannel.md): advertise
+  // SMB2_GLOBAL_CAP_MULTI_CHANNEL and accept session binding.
+  bool server_multi_channel = true;
+  uint32_t max_channels_per_session = 32;
   uint32_t smb2_max_read = 8 << 20;
   uint32_t smb2_max_write = 8 << 20;
   uint32_t smb2_max_trans = 8 << 20;

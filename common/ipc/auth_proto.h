@@ -103,6 +103,10 @@ struct SessionSetupAnswer {
   Identity identity;                 // valid for kOk
   std::array<uint8_t, 16> session_key{};  // valid for kOk (zero for anonymous)
   bool has_session_key = false;
+  // Seconds the logon stays valid (a Kerberos ticket's remaining lifetime);
+  // 0: not bounded. The session expires then (STATUS_NETWORK_SESSION_EXPIRED)
+  // or at "session expiry", whichever is earlier. Appended field (tail_u32).
+  uint32_t lifetime_s = 0;
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.enum32(m.result);
@@ -118,6 +122,7 @@ struct SessionSetupAnswer {
     io.flag(m.identity.anonymous);
     io.flag(m.has_session_key);
     io.fixed(m.session_key);
+    io.tail_u32(m.lifetime_s);
   }
   void encode(ByteWriter& w) const;
   static std::optional<SessionSetupAnswer> decode(Bytes b);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "common/wire/writer.h"
 
@@ -89,9 +90,13 @@ RecvStatus recv_message(int fd, uint16_t version, Message* out, int timeout_ms) 
     if (rc == 0) return timeout_ms == 0 ? RecvStatus::kAgain : RecvStatus::kTimeout;
   }
   // One buffer of the maximum size per thread: the bound is enforced by the
-  // kernel (MSG_TRUNC) before a single byte of payload is allocated for.
-  static thread_local std::vector<uint8_t> buf(kHeaderSize + kMaxPayload + 1);
-  iovec iov{buf.data(), buf.size()};
+  // kernel (MSG_TRUNC) before a single byte of payload is allocated for. Not
+  // zero-filled: recvmsg writes what it receives, so a process that only
+  // gets small messages keeps most of these 160 KiB untouched (not resident),
+  // which matters with one session process per idle client.
+  constexpr size_t kBufSize = kHeaderSize + kMaxPayload + 1;
+  static thread_local std::unique_ptr<uint8_t[]> buf = std::make_unique_for_overwrite<uint8_t[]>(kBufSize);
+  iovec iov{buf.get(), kBufSize};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -116,7 +121,7 @@ RecvStatus recv_message(int fd, uint16_t version, Message* out, int timeout_ms) 
     }
   }
   if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || extra_fds) return RecvStatus::kViolation;
-  RecvStatus st = parse_packet(Bytes(buf.data(), size_t(n)), version, out);
+  RecvStatus st = parse_packet(Bytes(buf.get(), size_t(n)), version, out);
   if (st == RecvStatus::kOk) out->fd = std::move(passed);
   return st;
 }

@@ -61,6 +61,8 @@ class FieldWriter {
   void str(const std::string& s, size_t) { put_str(w_, s); }
   void blob(const std::vector<uint8_t>& b, size_t) { put_blob(w_, {b.data(), b.size()}); }
   template <size_t N> void fixed(const std::array<uint8_t, N>& a) { w_.raw(a.data(), N); }
+  // A field appended to a message after its first version: always written.
+  void tail_u32(uint32_t v) { w_.u32(v); }
   void u32_list(const std::vector<uint32_t>& v, size_t) {
     w_.u32(uint32_t(v.size()));
     for (uint32_t x : v) w_.u32(x);
@@ -90,6 +92,9 @@ class FieldReader {
   void str(std::string& s, size_t max) { get_str(r_, max, &s); }
   void blob(std::vector<uint8_t>& b, size_t max) { get_blob(r_, max, &b); }
   template <size_t N> void fixed(std::array<uint8_t, N>& a) { r_.copy(a.data(), N); }
+  // An appended field: absent in an older sender's message (then 0), so
+  // adding one keeps the contract backward compatible. Only last fields.
+  void tail_u32(uint32_t& v) { v = r_.at_end() ? 0 : r_.u32(); }
   void u32_list(std::vector<uint32_t>& v, size_t max) {
     uint32_t n = count(max);
     for (uint32_t i = 0; i < n && r_.ok(); i++) v.push_back(r_.u32());

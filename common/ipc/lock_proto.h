@@ -23,6 +23,10 @@ enum LockType : uint16_t {
   kDurablePark = 46, kDurableParkAnswer = 47,        // DurablePark + the open's fd -> StatusAnswer
   kDurableDrop = 48, kDurableDropAnswer = 49,        // DurableDrop -> StatusAnswer
   kDurableReclaim = 50, kDurableReclaimAnswer = 51,  // DurableReclaim -> DurableReclaimAnswer + fd
+  // The open's session was replaced by a reconnect (PreviousSessionId) while
+  // this process lives: the handle waits disconnected, as if the process had
+  // ended. DurableDrop -> StatusAnswer.
+  kDurableDisconnect = 52, kDurableDisconnectAnswer = 53,
 };
 
 enum LockNote : uint16_t {
@@ -116,6 +120,11 @@ struct DurableInfo {
   uint8_t oplock_level = 0;
   bool is_dir = false;
   uint64_t position = 0;
+  // A lease (oplock_level 0xFF): whose and which, what it held (restored at
+  // reconnect, MS-SMB2 3.3.5.9.7/.12).
+  std::array<uint8_t, 16> client_guid{}, lease_key{};
+  uint32_t lease_state = 0, lease_epoch = 0;
+  uint8_t lease_version = 0;
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.u64(m.persistent_id);
@@ -136,6 +145,11 @@ struct DurableInfo {
     io.u8(m.oplock_level);
     io.flag(m.is_dir);
     io.u64(m.position);
+    io.fixed(m.client_guid);
+    io.fixed(m.lease_key);
+    io.u32(m.lease_state);
+    io.u32(m.lease_epoch);
+    io.u8(m.lease_version);
   }
 };
 
@@ -169,6 +183,11 @@ struct DurableReclaim {
   uint32_t uid = 0;
   std::string user, domain;
   uint64_t new_open_id = 0;  // the open id the reclaimed handle gets in the share table
+  // The reconnecting connection's ClientGuid and the request's lease context
+  // (a leased handle comes back only to its client with its key).
+  std::array<uint8_t, 16> client_guid{}, lease_key{};
+  bool with_lease = false;
+  std::string name;  // the request's file name, '/'-separated (a leased handle's must match)
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.u64(m.persistent_id);
@@ -178,6 +197,10 @@ struct DurableReclaim {
     io.str(m.user, 256);
     io.str(m.domain, 256);
     io.u64(m.new_open_id);
+    io.fixed(m.client_guid);
+    io.fixed(m.lease_key);
+    io.flag(m.with_lease);
+    io.str(m.name, kMaxDurableName);
   }
   void encode(ByteWriter& w) const;
   static std::optional<DurableReclaim> decode(Bytes b);

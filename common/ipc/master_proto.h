@@ -40,6 +40,7 @@ enum NoteType : uint16_t {
   kBreakResolvedNote = 0x104,  // master -> session: a waiting CREATE may retry (BreakResolved)
   kReadCachesNote = 0x106,     // master -> session: others cache reads of this open's file
   kCachingWriteNote = 0x108,   // session -> master: an open wrote (break others' read caches)
+  kCachingBreakNote = 0x10A,   // session -> master: break others' caching (CachingBreak; rename)
 };
 
 // Notifications: messages with seq 0 that get no answer, from the master to a
@@ -51,6 +52,7 @@ constexpr uint16_t kFirstNotification = 0x100;
 enum class Role : uint32_t { kSession = 1, kAuth = 2, kRpc = 3 };
 
 constexpr size_t kMaxConfigText = 100 * 1024;
+constexpr size_t kInterfaceEntrySize = 30, kMaxInterfaceBytes = 64 * kInterfaceEntrySize;
 
 struct Hello {
   uint32_t version = kVersion;
@@ -72,6 +74,9 @@ struct HelloAnswer {
   uint32_t client_port = 0;
   uint64_t connection_id = 0;
   uint32_t log_level = 2;
+  // For FSCTL_QUERY_NETWORK_INTERFACE_INFO (smbd-master/interface_list.h):
+  // packed entries of kInterfaceEntrySize bytes.
+  std::vector<uint8_t> interfaces;
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.str(m.config_text, kMaxConfigText);
@@ -80,8 +85,11 @@ struct HelloAnswer {
     io.u32(m.client_port);
     io.u64(m.connection_id);
     io.u32(m.log_level);
+    io.blob(m.interfaces, kMaxInterfaceBytes);
   }
-  bool validate() const { return client_port <= 65535 && log_level <= 3; }
+  bool validate() const {
+    return client_port <= 65535 && log_level <= 3 && interfaces.size() % kInterfaceEntrySize == 0;
+  }
   void encode(ByteWriter& w) const;
   static std::optional<HelloAnswer> decode(Bytes b);
 };
@@ -199,6 +207,7 @@ struct CachingOpenAnswer {
   uint32_t lease_state = 0;
   uint32_t lease_flags = 0;   // SMB2_LEASE_FLAG_BREAK_IN_PROGRESS
   uint32_t epoch = 0;
+  uint8_t lease_version = 0;  // the lease's version (its first open's context: 1 or 2)
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.u32(m.status);
@@ -207,6 +216,7 @@ struct CachingOpenAnswer {
     io.u32(m.lease_state);
     io.u32(m.lease_flags);
     io.u32(m.epoch);
+    io.u8(m.lease_version);
   }
   void encode(ByteWriter& w) const;
   static std::optional<CachingOpenAnswer> decode(Bytes b);
@@ -280,6 +290,21 @@ struct LeaseBreakNote {
   static std::optional<LeaseBreakNote> decode(Bytes b);
 };
 
+// An open asks that the other leases of its file lose `remove` (R/H/W
+// bits), without waiting (a rename breaks handle caching).
+struct CachingBreak {
+  uint64_t open_id = 0;
+  uint32_t remove = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.u32(m.remove);
+  }
+  bool validate() const { return (remove & ~7u) == 0; }
+  void encode(ByteWriter& w) const { write_fields(*this, w); }
+  static std::optional<CachingBreak> decode(Bytes b) { return read_fields<CachingBreak>(b); }
+};
+
 // BreakResolved, ReadCaches and CachingWrite carry one id (wait id / open id).
 struct IdNote {
   uint64_t id = 0;
@@ -300,6 +325,24 @@ struct IdNote {
 enum SessionNoteType : uint16_t {
   kLogoffPreviousNote = 0x140,  // session -> master (LogoffPrevious)
   kLogoffSessionNote = 0x142,   // master -> the owning session (LogoffPrevious)
+  // smbd-auth -> master, on its own channel: a connection's session channel
+  // completed a logon as this Unix user (Authenticated). The master forwards
+  // a LogoffPrevious only with a uid smbd-auth vouched for on the sender's
+  // connection, so a compromised session cannot name another user (docs/trust.md).
+  kAuthenticatedNote = 0x144,
+};
+
+struct Authenticated {
+  uint64_t connection_id = 0;
+  uint32_t uid = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.connection_id);
+    io.u32(m.uid);
+  }
+  bool validate() const { return connection_id != 0 && uid != 0; }
+  void encode(ByteWriter& w) const { write_fields(*this, w); }
+  static std::optional<Authenticated> decode(Bytes b) { return read_fields<Authenticated>(b); }
 };
 
 struct LogoffPrevious {
@@ -317,5 +360,36 @@ struct LogoffPrevious {
 
 // The connection whose session ids carry `session_id` (0 if none could).
 inline uint64_t connection_of_session(uint64_t session_id) { return session_id >> 40; }
+
+// Multichannel (requests 60-61, notifications 0x160-0x16E; docs/multichannel.md).
+// A SESSION_SETUP with SMB2_SESSION_FLAG_BINDING for a session another
+// process owns: the process that received it hands its client socket (passed
+// with SCM_RIGHTS) and the connection state it negotiated to the master,
+// which forwards both to the connection the SessionId names. The master only
+// routes; the owner checks everything (dialect, ClientGuid, signature, user)
+// and answers the client on the adopted socket itself.
+enum ChannelType : uint16_t {
+  kChannelHandoff = 60, kChannelHandoffAnswer = 61,  // ChannelHandoff + client fd -> StatusAnswer
+};
+enum ChannelNoteType : uint16_t {
+  kChannelAdoptNote = 0x160,  // master -> the owning session: ChannelHandoff + the client fd
+};
+
+constexpr size_t kMaxChannelState = 96 * 1024;
+
+struct ChannelHandoff {
+  uint64_t session_id = 0;     // the SessionId of the binding request
+  uint64_t from_conn = 0;      // set by the master in the note (ignored from a session)
+  std::vector<uint8_t> state;  // smbd-session/channel_state.h; opaque to the master
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.session_id);
+    io.u64(m.from_conn);
+    io.blob(m.state, kMaxChannelState);
+  }
+  bool validate() const { return session_id != 0 && !state.empty(); }
+  void encode(ByteWriter& w) const { write_fields(*this, w); }
+  static std::optional<ChannelHandoff> decode(Bytes b) { return read_fields<ChannelHandoff>(b); }
+};
 
 }  // namespace cifsd::ipc::master

@@ -22,7 +22,7 @@ NtStatus status_from_errno(int err) {
     case EINVAL: return status::kInvalidParameter;
     case EBADF: return status::kInvalidHandle;
     case EBUSY: case ETXTBSY: return status::kSharingViolation;
-    case EIO: return status::kDataError;
+    case EIO: return status::kUnexpectedIoError;  // as Windows for a failing device
     case EOPNOTSUPP: return status::kNotSupported;
     case EFBIG: return status::kDiskFull;
   }

@@ -46,6 +46,7 @@ constexpr NtStatus kRangeNotLocked = 0xC000007E;
 constexpr NtStatus kDiskFull = 0xC000007F;
 constexpr NtStatus kInsufficientResources = 0xC000009A;
 constexpr NtStatus kDataError = 0xC000009C;
+constexpr NtStatus kUnexpectedIoError = 0xC00000E9;  // EIO from storage
 constexpr NtStatus kFileIsADirectory = 0xC00000BA;
 constexpr NtStatus kNotSupported = 0xC00000BB;
 constexpr NtStatus kNetworkNameDeleted = 0xC00000C9;

@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "smbd-session/acl/inherit.h"
 #include "smbd-session/acl/store.h"
+#include "smbd-session/identity.h"
 
 namespace cifsd::session::acl {
 namespace {
@@ -215,6 +216,21 @@ NtStatus set(int fd, uint32_t secinfo, Bytes buf, uint32_t access, const Token& 
   if (s != status::kSuccess) return s;
   complete(&sd, sb, false);  // a DACL removed by the client stays absent
   int e = save(fd, sd);
+  if (e == EACCES || e == EPERM) {
+    // The handle holds WRITE_DAC/WRITE_OWNER (checked above), but the
+    // request's identity may not be able to write the xattr (a session that
+    // re-authenticated as another user): the owner can.
+    struct Args {
+      int fd;
+      const SecurityDescriptor* sd;
+    } a{fd, &sd};
+    e = as_file_owner(sb.st_uid, sb.st_gid,
+                      [](void* p) {
+                        auto* x = static_cast<Args*>(p);
+                        return save(x->fd, *x->sd);
+                      },
+                      &a);
+  }
   if (e) return errno_status(e);
   return status::kSuccess;
 }

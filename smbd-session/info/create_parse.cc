@@ -118,4 +118,16 @@ void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Byt
   w.bytes(data);
 }
 
+void put_context_tail(ByteWriter& out, const ByteWriter& contexts) {
+  if (contexts.size()) {
+    out.u32(64 + 88);  // right after the fixed part, 8-aligned from the header
+    out.u32(uint32_t(contexts.size()));
+    out.bytes(contexts.view());
+  } else {
+    out.u32(0);
+    out.u32(0);
+    out.u8(0);
+  }
+}
+
 }  // namespace cifsd::session

@@ -51,4 +51,9 @@ NtStatus parse_create_contexts(Bytes buf, std::vector<CreateContext>* out);
 // `w` holds only the contexts and starts 8-aligned relative to the header.
 void put_context(ByteWriter& w, size_t* prev_next_at, std::string_view name, Bytes data);
 
+// Ends a CREATE response body after its 88-byte fixed part: the contexts
+// offset and length, then the contexts built with put_context (or the one
+// byte a body without a buffer still carries).
+void put_context_tail(ByteWriter& out, const ByteWriter& contexts);
+
 }  // namespace cifsd::session

@@ -12,6 +12,7 @@
 #include "smbd-session/connection.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/streams/stream_name.h"
 #include "smbd-session/streams/stream_open.h"
@@ -154,7 +155,10 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
   broker_key(st.dev, st.ino, stored, &so.dev, &so.ino);
   so.access = granted;
   so.share_access = cr.share_access;
-  s = broker_share_open(req.conn, so);
+  // With the oplock or lease asked for: a stream caches on its own key
+  // (oplock.h; kPending: the CREATE runs again after the break).
+  CachingGrant cg;
+  s = caching_open(req, cr, so, false, action == kActOverwritten || action == kActSuperseded, &cg);
   if (s != status::kSuccess) {
     if (created_stream) remove_stream(fd.get(), stored);
     undo_base();
@@ -172,6 +176,7 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
   o->create_options = cr.options;
   o->delete_on_close = cr.options & kOptDeleteOnClose;
   o->broker_id = so.open_id;
+  o->oplock_level = cg.oplock;
   o->dev = st.dev;
   o->ino = st.ino;
   o->stream = std::make_shared<StreamOpen>();
@@ -181,7 +186,7 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
   adjust_stat(*o, &st);
 
   out.u16(89);
-  out.u8(0);  // no oplock on streams
+  out.u8(cg.oplock);  // 0xFF: a lease, in the RqLs context below
   out.u8(0);
   out.u32(action);
   out.u64(st.creation);
@@ -201,6 +206,10 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
     d.u32(maximal);
     put_context(ctx, &prev, "MxAc", d.view());
   }
+  if (cg.lease) {
+    std::vector<uint8_t> d = lease_response_context(cg);
+    put_context(ctx, &prev, "RqLs", {d.data(), d.size()});
+  }
   if (cr.find("QFid")) {
     ByteWriter d;
     d.u64(st.ino);
@@ -208,15 +217,7 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
     d.zeros(16);
     put_context(ctx, &prev, "QFid", d.view());
   }
-  if (ctx.size()) {
-    out.u32(64 + 88);
-    out.u32(uint32_t(ctx.size()));
-    out.bytes(ctx.view());
-  } else {
-    out.u32(0);
-    out.u32(0);
-    out.u8(0);
-  }
+  put_context_tail(out, ctx);
   req.tree->opens[id.volatile_] = std::move(o);
   req.conn.open_count++;
   if (req.compound_file_id) *req.compound_file_id = id;

@@ -1,6 +1,11 @@
 #include "smbd-session/streams/stream_open.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstring>
 
 #include "common/log/log.h"
 #include "common/util/utf16.h"
@@ -9,6 +14,7 @@
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/streams/stream_name.h"
 #include "smbd-session/streams/stream_store.h"
+#include "smbd-session/vfs/vfs.h"
 
 namespace cifsd::session::streams {
 namespace {
@@ -115,8 +121,75 @@ NtStatus stream_information(const Open& o, std::vector<uint8_t>* out, size_t* fi
 
 bool is_stream_target(Bytes t) { return t.size() >= 2 && t[0] == ':' && t[1] == 0; }
 
+namespace {
+
+// A stream handle renamed to "<file>:<stream>" (a target with a file part).
+// Windows treats the target as the file itself: when it names the file the
+// stream belongs to, that file is in use by this very handle, so the answer
+// is SHARING_VIOLATION (smb2.streams.rename2); any other file is not a
+// valid target for a stream.
+NtStatus full_path_target(const Open& o, Bytes target_utf16) {
+  std::optional<std::string> t = utf16le_to_utf8(target_utf16);
+  if (!t) return status::kObjectNameInvalid;
+  std::string path = *t;
+  for (char& c : path)
+    if (c == '\\') c = '/';
+  while (!path.empty() && path.front() == '/') path.erase(path.begin());
+  size_t slash = path.rfind('/');
+  size_t colon = path.find(':', slash == std::string::npos ? 0 : slash + 1);
+  if (colon == std::string::npos || colon == 0) return status::kInvalidParameter;
+  path.resize(colon);
+  return same_stream(path, o.path) ? status::kSharingViolation : status::kInvalidParameter;
+}
+
+// A named stream renamed to the default data stream ("::$DATA"): MS-FSA
+// allows it when the replace flag is set and the file's own data is empty;
+// the stream's data becomes the file's data, the named stream disappears and
+// the handle is from then on an open of the file's data.
+NtStatus to_default_stream(Request& req, Open& o, bool replace) {
+  if (!replace) return status::kObjectNameCollision;  // the default stream always exists
+  struct stat st;
+  if (fstat(o.fd.get(), &st) != 0) return status_from_errno(errno);
+  if (!S_ISREG(st.st_mode)) return status::kInvalidParameter;  // a directory has no data stream
+  if (st.st_size != 0) return status::kInvalidParameter;        // only an empty target is replaced
+  // Another handle of the file's data blocks it.
+  for (const auto& [sid, sess] : req.conn.sessions)
+    for (const auto& [tid, tree] : sess->trees)
+      for (const auto& [vid, other] : tree->opens)
+        if (other.get() != &o && !other->stream && other->dev == o.dev && other->ino == o.ino)
+          return status::kSharingViolation;
+  std::vector<uint8_t> data;
+  int e = read_stream(o.fd.get(), o.stream->name, &data);
+  if (e) return status_from_errno(e);
+  UniqueFd wfd(vfs::open_beneath(req.tree->root.get(), o.path, O_RDWR, 0,
+                                 req.tree->share->follow_symlinks));
+  if (!wfd) return status_from_errno(errno);
+  struct stat wst;
+  if (fstat(wfd.get(), &wst) != 0) return status_from_errno(errno);
+  if (wst.st_dev != st.st_dev || wst.st_ino != st.st_ino) return status::kSharingViolation;  // replaced under us
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = pwrite(wfd.get(), data.data() + done, data.size() - done, off_t(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int we = n < 0 ? errno : ENOSPC;
+      if (ftruncate(wfd.get(), 0) != 0) LOG_W("stream rename: undoing a partial write failed");
+      return write_status(we);
+    }
+    done += size_t(n);
+  }
+  if ((e = remove_stream(o.fd.get(), o.stream->name)) != 0 && e != ENOENT)
+    LOG_W("stream rename: removing the old name: %s", strerror(e));
+  o.stream.reset();
+  o.fd = std::move(wfd);
+  return status::kSuccess;
+}
+
+}  // namespace
+
 NtStatus rename(Request& req, Open& o, Bytes target_utf16, bool replace) {
   if (!(o.access & smb2::kDelete)) return status::kAccessDenied;
+  if (o.stream && !is_stream_target(target_utf16)) return full_path_target(o, target_utf16);
   // Only ":name[:$DATA]" targets: a stream cannot become a file of its own,
   // nor a file's data a named stream, by a rename.
   if (!o.stream || !is_stream_target(target_utf16)) return status::kInvalidParameter;
@@ -125,8 +198,8 @@ NtStatus rename(Request& req, Open& o, Bytes target_utf16, bool replace) {
   StreamSpec spec;
   NtStatus s = parse_stream_suffix(std::string_view(*t).substr(1), &spec);
   if (s != status::kSuccess) return s;
-  if (spec.name.empty()) return status::kInvalidParameter;  // to the default stream: not supported
   if (!req.tree->writable) return status::kAccessDenied;
+  if (spec.name.empty()) return to_default_stream(req, o, replace);
   const int fd = o.fd.get();
   if (same_stream(spec.name, o.stream->name)) {
     if (spec.name == o.stream->name) return status::kSuccess;

@@ -12,6 +12,7 @@
 
 #include "smbd-session/smb2_types.h"
 #include "smbd-session/mangle/short_name.h"
+#include "smbd-session/vfs/name_cache.h"
 #include "smbd-session/vfs/path.h"
 #include "smbd-session/vfs/write_time.h"
 
@@ -138,15 +139,27 @@ NtStatus resolve_path(int root, std::string_view path, const ShareConfig& share,
       // Lookup by 8.3 short name (mangle/short_name.h) when comp looks like one.
       std::string short_match;
       const bool by_short = share.mangled_names && mangle::looks_generated(comp);
-      std::vector<char> buf(64 * 1024);
-      for (;;) {
+      // Big directories answer from the name cache (name_cache.h), which
+      // does not know short names.
+      auto vetoed = [](std::string_view nm, const void* v) {
+        return is_vetoed(nm, *static_cast<const std::vector<std::string>*>(v));
+      };
+      NameCache::Answer cached = by_short ? NameCache::Answer::kUnknown
+                                          : name_cache().find(dir.get(), comp, &match, vetoed, &share.veto_files);
+      size_t entries = 0;
+      std::vector<char> buf(cached == NameCache::Answer::kUnknown ? 64 * 1024 : 0);
+      while (cached == NameCache::Answer::kUnknown) {
         long n = syscall(SYS_getdents64, dir.get(), buf.data(), buf.size());
-        if (n <= 0) break;
+        if (n <= 0) {
+          if (n == 0 && !by_short) name_cache().consider(dir.get(), entries);
+          break;
+        }
         for (long off = 0; off < n;) {
           auto* d = reinterpret_cast<LinuxDirent64*>(buf.data() + off);
           off += d->d_reclen;
           std::string_view nm(d->d_name);
           if (nm == "." || nm == "..") continue;
+          entries++;
           if (equal_fold(nm, comp) && !is_vetoed(nm, share.veto_files)) {
             match = std::string(nm);
             break;

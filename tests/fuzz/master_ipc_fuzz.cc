@@ -3,6 +3,7 @@
 // master_proto decoder, the master's per-session state machine
 // (session_protocol) and so the broker's share-mode table, checking the
 // bookkeeping invariants as it goes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   master::CachingTable caching;
   int64_t now = 0;
   master::SessionState states[4] = {{0, false}, {1, false}, {2, false}, {3, true}};
+  // Connections 2 and 3 have users smbd-auth vouched for (reconnect notes).
+  static const std::vector<uint32_t> vouched = {1000, 1001};
+  states[2].vouched_uids = states[3].vouched_uids = &vouched;
   const std::vector<uint8_t> hello_answer = {0};
   size_t pos = 0;
   size_t opens = 0;
@@ -66,6 +70,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } else if (a.kind == master::SessionAction::kAnswer && a.type != (m.type | 1)) {
         abort();  // answers always match the request
       }
+      for (const master::Notify& n : a.notify) {
+        if (n.type != kLogoffSessionNote) continue;
+        // Forwarded only with a uid smbd-auth vouched for on the sender's connection.
+        auto lp = LogoffPrevious::decode(n.payload);
+        if (!lp || !states[conn].vouched_uids ||
+            std::find(vouched.begin(), vouched.end(), lp->uid) == vouched.end())
+          abort();
+      }
       if (table.open_count() > before + 1) abort();
       if (caching.open_count() > table.open_count()) abort();  // caching opens are share opens
       if (table.opens_of_connection(conn) > 16) abort();
@@ -85,6 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kOplockAck: roundtrip<OplockAck>(body); break;
       case kLeaseAck: roundtrip<LeaseAck>(body); break;
       case kCachingWriteNote: roundtrip<IdNote>(body); break;
+      case kCachingBreakNote: roundtrip<CachingBreak>(body); break;
+      case kLogoffPreviousNote: case kLogoffSessionNote: roundtrip<LogoffPrevious>(body); break;
+      case kAuthenticatedNote: roundtrip<Authenticated>(body); break;
       case kOplockBreakNote: roundtrip<OplockBreakNote>(body); break;
       case kLeaseBreakNote: roundtrip<LeaseBreakNote>(body); break;
       case kCachingOpenAnswer: roundtrip<CachingOpenAnswer>(body); break;

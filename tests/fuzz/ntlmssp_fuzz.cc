@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc
+// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
 // fuzz-libs: -lcrypto -linih
 // NTLMSSP parsers (NEGOTIATE, AUTHENTICATE, NTLMv2 blob) and the server's
 // AUTHENTICATE path after a real NEGOTIATE/CHALLENGE: any input gives a

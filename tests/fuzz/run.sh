@@ -7,7 +7,8 @@
 # line 2 "// fuzz-libs: <linker flags>". config.h comes from $CIFSD_BUILD
 # (a configured build directory; default <repo>/build-test, then <repo>/build).
 # Prints "FUZZ PASS name" / "FUZZ FAIL name" per target and a table of
-# executions; crash inputs are kept in $FUZZ_OUT/<name>/.
+# executions; crash inputs are kept in $FUZZ_OUT/<name>/. FUZZ_RUNS=N also
+# stops a target after N executions (long runs: whichever comes first).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,7 +44,16 @@ targets=()
 if [ $# -gt 0 ]; then
   for n in "$@"; do targets+=("$REPO/tests/fuzz/${n%_fuzz}_fuzz.cc"); done
 else
-  for f in "$REPO"/tests/fuzz/*_fuzz.cc; do [ -e "$f" ] && targets+=("$f"); done
+  # A target whose first lines say "// fuzz-ci: named-only" (too costly to
+  # build within the CI budget) runs only when named or with FUZZ_ALL=1.
+  for f in "$REPO"/tests/fuzz/*_fuzz.cc; do
+    [ -e "$f" ] || continue
+    if [ "${FUZZ_ALL:-0}" != 1 ] && head -n 20 "$f" | grep -q '^// fuzz-ci: named-only'; then
+      echo "== $(basename "$f" .cc): skipped (fuzz-ci: named-only; name it or set FUZZ_ALL=1)"
+      continue
+    fi
+    targets+=("$f")
+  done
 fi
 if [ ${#targets[@]} -eq 0 ]; then
   echo "fuzz: no targets"
@@ -79,10 +89,13 @@ for src in "${targets[@]}"; do
   ( cd "$dir" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
       UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
       timeout --kill-after=30 $((SECONDS_PER + 120)) \
-      "./$name" -max_total_time="$SECONDS_PER" -timeout=25 -rss_limit_mb=2048 -max_len=65536 \
+      "./$name" -max_total_time="$SECONDS_PER" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout=25 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$dir/artifacts/" corpus ) >"$dir/run.log" 2>&1
   frc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/run.log" | tail -n 1)
+  # Coverage of the last status line (libFuzzer's "cov: N ft: M").
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$dir/run.log" | tail -n 1)
+  [ -n "$cov" ] && echo "== $name: $cov"
   EXECS[$name]=${execs:-?}
   if [ $frc -eq 0 ] && ! ls "$dir/artifacts"/* >/dev/null 2>&1; then
     RESULT[$name]=ok

@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/crypto/smb_crypto.cc
+// fuzz-sources: smbd-session/pdu.cc smbd-session/credits.cc smbd-session/negotiate_contexts.cc smbd-session/posix/posix_ext.cc common/util/utf16.cc smbd-session/crypto/smb_crypto.cc
 // fuzz-libs: -lcrypto
 // What a client sends to smbd-session before any handler runs: the byte
 // stream goes through the NetBIOS framer (fed in uneven pieces, so partial

@@ -1,7 +1,7 @@
-// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc
+// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
 // fuzz-libs: -lcrypto -linih
 // SPNEGO token parser (DER walk) and the authentication context driven by
-// two fuzzed legs (the input split at its first byte).
+// two fuzzed legs (the input split at its first byte), NTLMSSP and krb5.
 #include <cstdint>
 #include <cstdlib>
 
@@ -25,7 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         again.resp.mech_list_mic != t.resp.mech_list_mic)
       abort();
   }
-  static auth::AuthEnv env;
+  // Kerberos on, with tests/fuzz/krb5_stub.cc's token-driven acceptor, so
+  // krb5 NegTokenInits reach the krb5 paths (mech choice, MIC, mapping).
+  static auth::AuthEnv env = [] {
+    auth::AuthEnv e;
+    e.settings.kerberos = true;
+    e.settings.realm = "EXAMPLE.COM";
+    return e;
+  }();
   auth::AuthContext ctx(env);
   size_t cut = size ? data[0] % (size + 1) : 0;
   auto a = ctx.step(in.subspan(0, cut));

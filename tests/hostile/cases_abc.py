@@ -207,6 +207,27 @@ def a_offsets(S):
     c.close()
 
 
+def a_query_info_input(S):
+    """QUERY_INFO InputBufferOffset/Length outside the request or over its
+    header/fixed part: INVALID_PARAMETER for every info type and class, even
+    those that ignore the input (MS-SMB2 3.3.5.20); in range: served."""
+    c = sess()
+    fid = open_file(c, "qi_input.txt", b"x" * 10)
+    bad = [(104, 9), (104, 0xFFFFFFFF), (0xFFFF, 1), (0, 8), (64, 8), (103, 2), (200, 1), (0xFFF8, 16)]
+    for it, cls in [(1, 4), (1, 5), (1, 15), (2, 1), (3, 0)]:
+        for off, ln in bad:
+            got = outcome(c, [c.build(s2.QUERY_INFO, s2.query_info_body(fid, it, cls, add_info=4 if it == 3 else 0,
+                                                                        inbuf=b"\0" * 8, in_off=off, in_len=ln))])
+            S.expect("A", "QUERY_INFO type %d class %d input off %d len 0x%x" % (it, cls, off, ln), got,
+                     {"INVALID_PARAMETER"})
+    # the same request with the input inside the buffer (or empty) succeeds
+    got = outcome(c, [c.build(s2.QUERY_INFO, s2.query_info_body(fid, 1, 4, inbuf=b"\0" * 8, in_off=104, in_len=8))])
+    S.expect("A", "QUERY_INFO basic with an in-range input buffer", got, {"SUCCESS"})
+    got = outcome(c, [c.build(s2.QUERY_INFO, s2.query_info_body(fid, 1, 4, in_off=0xFFFF, in_len=0))])
+    S.expect("A", "QUERY_INFO basic with an empty input buffer at any offset", got, {"SUCCESS"})
+    c.close()
+
+
 def a_write_huge(S):
     c = sess()
     fid = open_file(c, "huge.txt")
@@ -548,7 +569,7 @@ def b_sessions(S):
     S.expect("B", "AUTHENTICATE on an evicted (oldest) leg", s2.st_name(r.status),
              {"LOGON_FAILURE", "ACCESS_DENIED", "INVALID_PARAMETER"})
     c.close()
-    # re-authentication: same user keeps the session; another user ends it
+    # re-authentication: same user keeps the session; so does another user
     c = sess()
     fid = open_file(c, "reauth.txt")
     sid = c.sid
@@ -564,11 +585,12 @@ def b_sessions(S):
     off, ln = struct.unpack_from("<HH", r1.body, 4)
     auth, _ = s2.ntlm_authenticate(BOB, BOB_PW, "", s2.ntlmssp_from(r1.raw[off:off + ln]))
     r = c.call(s2.SESSION_SETUP, s2.session_setup_body(s2.spnego_resp(auth)), sid=sid)
-    S.expect("B", "re-authentication as another user", s2.st_name(r.status),
-             {"ACCESS_DENIED", "LOGON_FAILURE"})
-    S.expect("B", "alice's open after a re-auth attempt as bob",
+    # Windows lets the session change user (smbtorture smb2.session.reauth2-4);
+    # the open keeps the access it was granted.
+    S.expect("B", "re-authentication as another user", s2.st_name(r.status), {"SUCCESS"})
+    S.expect("B", "alice's open after re-authentication as bob",
              outcome(c, [c.build(s2.READ, s2.read_body(fid, 1))]),
-             {"USER_SESSION_DELETED", "NETWORK_SESSION_EXPIRED"})
+             {"SUCCESS", "END_OF_FILE"})
     c.close()
 
 

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Faults (issue #7): a helper killed or hung mid-request, disk full on a
-small tmpfs share, a client that never reads, and 64 concurrent clients doing
-mixed I/O on shared files with a checker of every acknowledged byte."""
+small tmpfs share, a client that never reads, 64 concurrent clients doing
+mixed I/O on shared files with a checker of every acknowledged byte, and EIO
+from the storage of a share (ext4 on a loop device, shut down mid-session)."""
+import fcntl
+import subprocess
 import os
 import random
 import signal
@@ -26,6 +29,7 @@ FAULTS = {
     "K4": "disk full on a 2 MiB tmpfs share",
     "K5": "client that never reads",
     "K6": "64 clients, mixed I/O on shared files, checker",
+    "K7": "EIO from storage (ext4 on a loop device, shut down)",
 }
 
 TRANSCEIVE = 0x0011C017
@@ -341,11 +345,80 @@ def k6_concurrency(S):
             "%d bad" % bad)
 
 
+EXT4_IOC_SHUTDOWN = 0x8004587D  # _IOR('X', 125, __u32)
+EIO_ERRORS = {"UNEXPECTED_IO_ERROR"}
+
+
+def k7_eio(S):
+    """The share's file system starts failing every I/O with EIO (ext4's
+    shutdown ioctl: the kernel's own error path, as for a dying disk). READ,
+    WRITE and FLUSH on an open file answer UNEXPECTED_IO_ERROR; nothing is
+    reported written that is not; the session keeps serving its other share;
+    after remounting, the file holds exactly the acknowledged, flushed bytes."""
+    img = os.environ.get("HOSTILE_EIO_IMG", "")
+    mnt = os.path.join(TDIR, "eio")
+    if os.environ.get("HOSTILE_EIO") != "1" or not img:
+        S.check("K7", "ext4 loop share mounted (needs root, mkfs.ext4 and loop devices)", False, "not mounted")
+        return
+    c = sess("eio", dialects=(0x311,))
+    eio_tid = c.tid
+    c.call(s2.ECHO, s2.simple_body(), credits=64)
+    data = os.urandom(64 * 1024)
+    fid = open_file(c, "acked.bin")
+    r = c.write(fid, data)
+    S.check("K7", "64 KiB written before the fault", r.status == 0 and struct.unpack_from("<I", r.body, 4)[0] == len(data),
+            s2.st_name(r.status))
+    r = c.call(s2.FLUSH, s2.flush_body(fid))
+    S.check("K7", "FLUSH before the fault", r.status == 0, s2.st_name(r.status))
+    # the storage fails from now on
+    fd = os.open(mnt, os.O_RDONLY)
+    try:
+        fcntl.ioctl(fd, EXT4_IOC_SHUTDOWN, struct.pack("<I", 0))
+    finally:
+        os.close(fd)
+    r = c.write(fid, os.urandom(4096), offset=len(data))
+    S.check("K7", "WRITE on failing storage", s2.st_name(r.status) in EIO_ERRORS, s2.st_name(r.status))
+    r, got = c.read(fid, 4096)
+    S.check("K7", "READ on failing storage", s2.st_name(r.status) in EIO_ERRORS, s2.st_name(r.status))
+    r = c.call(s2.FLUSH, s2.flush_body(fid))
+    S.check("K7", "FLUSH on failing storage", s2.st_name(r.status) in EIO_ERRORS, s2.st_name(r.status))
+    r, f2 = c.create("new-after-fault.bin", disposition=5)
+    S.check("K7", "CREATE on failing storage is refused", r.status != 0, s2.st_name(r.status))
+    S.check("K7", "the session still answers ECHO", c.echo().status == 0)
+    # healthy storage on the same connection still works
+    r = c.tree_connect("share")
+    S.check("K7", "TREE_CONNECT to a healthy share", r.status == 0, s2.st_name(r.status))
+    if r.status == 0:
+        hf = open_file(c, "healthy-after-eio.bin")
+        blob = os.urandom(8192)
+        r = c.write(hf, blob)
+        S.check("K7", "WRITE on healthy storage", r.status == 0, s2.st_name(r.status))
+        r, back = c.read(hf, 8192)
+        S.check("K7", "READ on healthy storage returns the data", r.status == 0 and back == blob, s2.st_name(r.status))
+        c.close_file(hf)
+    c.tid = eio_tid
+    c.close_file(fid)
+    pid = newest_session()
+    c.close()
+    wait_gone(pid, 10)
+    # remount: exactly the acknowledged, flushed bytes survived
+    end = time.time() + 20
+    while subprocess.call(["umount", mnt], stderr=subprocess.DEVNULL) != 0 and time.time() < end:
+        time.sleep(0.3)
+    ok = subprocess.call(["mount", "-o", "loop", img, mnt], stderr=subprocess.DEVNULL) == 0
+    S.check("K7", "the file system mounts again", ok)
+    if ok:
+        path = os.path.join(mnt, "acked.bin")
+        content = open(path, "rb").read() if os.path.exists(path) else b""
+        S.check("K7", "after the fault the file holds exactly the %d acknowledged bytes" % len(data),
+                content == data, len(content))
+
+
 def main():
     S = Suite()
     S.start()
     for cls, fn in [("K1", k1_auth_killed), ("K2", k2_rpc_killed), ("K3", k3_rpc_hung), ("K4", k4_disk_full),
-                    ("K5", k5_never_reads), ("K6", k6_concurrency)]:
+                    ("K5", k5_never_reads), ("K6", k6_concurrency), ("K7", k7_eio)]:
         S.run_item(cls, fn.__name__, fn)
     return 0 if S.summary(FAULTS) else 1
 

@@ -30,6 +30,7 @@ ITEMS = [
     ("A", "header StructureSize", A.a_header_structure_size),
     ("A", "body StructureSize of every command", A.a_body_structure_size),
     ("A", "offsets below/past/wrapping", A.a_offsets),
+    ("A", "QUERY_INFO input buffer inside the request", A.a_query_info_input),
     ("A", "WRITE DataOffset 0 / huge Length", A.a_write_huge),
     ("A", "NextCommand", A.a_next_command),
     ("A", "negotiate contexts", A.a_negotiate_contexts),

@@ -25,9 +25,21 @@ FULL_MOUNTED=0
 if mount -t tmpfs -o size=2m,mode=1777 cifsd-hostile-full "$T/full" 2>/dev/null; then
   FULL_MOUNTED=1
 fi
+# EIO from storage (faults.py K7): a small ext4 on a loop device, which the
+# test shuts down (EXT4_IOC_SHUTDOWN) so every I/O fails with EIO.
+mkdir -p "$T/eio"
+EIO_MOUNTED=0
+EIO_IMG=$T/eio.img
+if command -v mkfs.ext4 >/dev/null && truncate -s 16M "$EIO_IMG" && mkfs.ext4 -q -F "$EIO_IMG" 2>/dev/null &&
+    mount -o loop "$EIO_IMG" "$T/eio" 2>/dev/null; then
+  chmod 1777 "$T/eio"
+  EIO_MOUNTED=1
+fi
 unmount_full() {
   if [ "$FULL_MOUNTED" = 1 ]; then umount "$T/full" 2>/dev/null || umount -l "$T/full"; fi
   FULL_MOUNTED=0
+  if [ "$EIO_MOUNTED" = 1 ]; then umount "$T/eio" 2>/dev/null || umount -l "$T/eio"; fi
+  EIO_MOUNTED=0
 }
 # lib.sh's cleanup removes $T: unmount first, keeping the exit status
 trap 'rc=$?; unmount_full; (exit $rc); it_cleanup' EXIT
@@ -47,8 +59,15 @@ cat >> "$CONF" <<S
 	read only = no
 	valid users = $ALICE $BOB
 	create mask = 0644
+
+[eio]
+	path = $T/eio
+	read only = no
+	valid users = $ALICE $BOB
+	create mask = 0644
 S
 
+export HOSTILE_EIO=$EIO_MOUNTED HOSTILE_EIO_IMG=$EIO_IMG
 export HOSTILE_CONF=$CONF HOSTILE_DIR=$T HOSTILE_ALICE=$ALICE HOSTILE_ALICE_PW=$ALICE_PW HOSTILE_BOB=$BOB \
   HOSTILE_BOB_PW=$BOB_PW HOSTILE_LOG=$T/server.log HOSTILE_FULL=$FULL_MOUNTED
 

@@ -59,6 +59,7 @@ STATUS = {
     0xC0000467: "FILE_NOT_AVAILABLE", 0xC00000CE: "TOO_MANY_SESSIONS",
     0xC000042A: "REQUEST_OUT_OF_SEQUENCE", 0xC00000A2: "MEDIA_WRITE_PROTECTED",
     0xC0000054: "FILE_LOCK_CONFLICT", 0xC00000D4: "NOT_SAME_DEVICE", 0xC0000240: "REQUEST_ABORTED",
+    0xC00000E9: "UNEXPECTED_IO_ERROR", 0xC000009C: "DEVICE_DATA_ERROR",
     0xC000020C: "CONNECTION_DISCONNECTED", 0xC0000017: "NO_MEMORY", 0xC00000C3: "INVALID_NETWORK_RESPONSE",
 }
 NAME2STATUS = {v: k for k, v in STATUS.items()}
@@ -562,8 +563,12 @@ class Conn:
         return self.recv_pdu()
 
     # --- the normal sequence
-    def negotiate(self, dialects=(0x0210,), cipher=2, security_mode=1):
+    def negotiate(self, dialects=(0x0210,), cipher=2, security_mode=1, extra_contexts=()):
         contexts, n = (default_contexts(cipher) if 0x311 in dialects else (b"", 0))
+        for ctype, data in extra_contexts:  # e.g. (0x100, POSIX tag)
+            contexts += neg_context(ctype, data)
+            n += 1
+        self.answered_contexts = {}
         body = negotiate_body(list(dialects), contexts, n, security_mode)
         req = header(NEGOTIATE, self.next_mid(), credits=64) + body
         self.send_frame(req)
@@ -584,6 +589,7 @@ class Conn:
                 t, ln = struct.unpack_from("<HH", p, o)
                 if t == 2:
                     self.cipher = struct.unpack_from("<H", p, o + 10)[0]
+                self.answered_contexts[t] = bytes(p[o + 8:o + 8 + ln])
                 o += (8 + ln + 7) & ~7
         self.credits = r.credits
         self.granted += r.credits

@@ -3,8 +3,9 @@
 # no keys of its own that a re-authentication would change):
 #  - "session expiry": requests fail with STATUS_NETWORK_SESSION_EXPIRED after
 #    the lifetime; re-authenticating on the same SessionId makes the session
-#    (and its tree connect) usable again; re-authenticating as another user is
-#    refused and ends the session;
+#    (and its tree connect) usable again; re-authenticating as another user
+#    succeeds as on Windows (smbtorture smb2.session.reauth2-4) and later
+#    requests run as that user;
 #  - reconnect: a new connection authenticating with PreviousSessionId ends
 #    the same user's old session in the other smbd-session process (through
 #    the master), but not a session of another user.
@@ -73,6 +74,8 @@ print("after-reauth", status_of(ls(c)))
 time.sleep(4)
 print("reauth-other-user", status_of(lambda: c.login(bob, bob_pw)))
 print("after-other-user", status_of(ls(c)))
+import io
+print("put-as-other-user", status_of(lambda: c.putFile("share", "by-reauth.txt", io.BytesIO(b"x").read)))
 
 PY
 
@@ -83,8 +86,11 @@ check_out "after 'session expiry' requests get STATUS_NETWORK_SESSION_EXPIRED" \
   '^after-expiry 0xC000035C$' echo "$out"
 check_out "re-authentication on the same SessionId succeeds" '^reauth OK$' echo "$out"
 check_out "the re-authenticated session and its tree work again" '^after-reauth OK$' echo "$out"
-check_out "re-authentication as another user is refused" '^reauth-other-user 0xC0000022$' echo "$out"
-check_out "...and ends the session" '^after-other-user 0xC0000203$' echo "$out"
+check_out "re-authentication as another user succeeds" '^reauth-other-user OK$' echo "$out"
+check_out "...and the session keeps working" '^after-other-user OK$' echo "$out"
+check_out "...as the new user" '^put-as-other-user OK$' echo "$out"
+check "a file created after it belongs to the new user" \
+  test "$(stat -c %u "$T/share/by-reauth.txt" 2>/dev/null)" = "$BOB_UID"
 check_out "another user's PreviousSessionId leaves the old session alone" \
   '^old-after-other-user-reconnect OK$' echo "$out"
 check_out "the same user's PreviousSessionId ends the old session in its own process" \

@@ -4,6 +4,7 @@
 // switches succeed, so what is exercised is the engine's own logic.
 // (Auth and rpc stand-ins differ per driver and stay with each driver.)
 #include "smbd-session/connection.h"
+#include "smbd-session/durable.h"
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -26,6 +27,8 @@ NtStatus file_fsctl(Request&, uint32_t, Open&, Bytes, uint32_t, std::vector<uint
   return status::kNotSupported;
 }
 void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
+// No durable handles without file commands: nothing to park on logoff.
+void durable_detach_session(Connection&, Session&) {}
 
 NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }
 void broker_share_close(Connection&, uint64_t) {}

@@ -121,6 +121,80 @@ static void test_malformed(void**) {
   }
 }
 
+// The OIDs in a server NegTokenInit2's mechTypes, in order.
+static std::vector<std::vector<uint8_t>> server_mechs(const std::vector<uint8_t>& b) {
+  std::vector<std::vector<uint8_t>> out;
+  der::Reader r(b);
+  der::Reader app(r.expect(der::kApplication0));
+  app.expect(der::kOid);
+  der::Reader ctx(app.expect(der::context(0)));
+  der::Reader seq(ctx.expect(der::kSequence));
+  der::Reader f0(seq.expect(der::context(0)));
+  der::Reader list(f0.expect(der::kSequence));
+  while (list.ok() && !list.at_end()) {
+    Bytes o = list.expect(der::kOid);
+    out.emplace_back(o.begin(), o.end());
+  }
+  assert_true(list.ok());
+  return out;
+}
+
+static void test_server_init_kerberos(void**) {
+  auto plain = server_mechs(spnego::build_server_init(false));
+  assert_int_equal(plain.size(), 1);
+  assert_true(plain[0] == spnego::kOidNtlmssp);
+  // With Kerberos: MS krb5, krb5, NTLMSSP (the order Windows servers use).
+  auto k = server_mechs(spnego::build_server_init(true));
+  assert_int_equal(k.size(), 3);
+  assert_true(k[0] == spnego::kOidMsKrb5);
+  assert_true(k[1] == spnego::kOidKrb5);
+  assert_true(k[2] == spnego::kOidNtlmssp);
+  // DER of the OIDs: 1.2.840.113554.1.2.2 and 1.2.840.48018.1.2.2.
+  assert_true(spnego::kOidKrb5 == hex("2a864886f712010202"));
+  assert_true(spnego::kOidMsKrb5 == hex("2a864882f712010202"));
+}
+
+static void test_choose_mech(void**) {
+  using spnego::Mech;
+  const auto& K = spnego::kOidKrb5;
+  const auto& MK = spnego::kOidMsKrb5;
+  const auto& N = spnego::kOidNtlmssp;
+  std::vector<uint8_t> negoex = hex("2b06010401823702021e");
+  // krb5 first and Kerberos on: krb5, echoing the client's OID.
+  auto c = spnego::choose_mech({MK, K, N}, true);
+  assert_int_equal(int(c.mech), int(Mech::kKrb5));
+  assert_true(c.oid == MK && c.preferred);
+  c = spnego::choose_mech({K, N}, true);
+  assert_true(c.mech == Mech::kKrb5 && c.oid == K && c.preferred);
+  // Kerberos off: NTLMSSP, not the client's preferred one.
+  c = spnego::choose_mech({MK, K, N}, false);
+  assert_true(c.mech == Mech::kNtlmssp && c.oid == N && !c.preferred);
+  // NTLMSSP first: NTLMSSP even when krb5 is listed and on.
+  c = spnego::choose_mech({N, K}, true);
+  assert_true(c.mech == Mech::kNtlmssp && c.preferred);
+  // krb5 not first and no NTLMSSP: krb5, not preferred (MIC exchange needed).
+  c = spnego::choose_mech({negoex, K}, true);
+  assert_true(c.mech == Mech::kKrb5 && c.oid == K && !c.preferred);
+  // Nothing we know.
+  assert_int_equal(int(spnego::choose_mech({negoex}, true).mech), int(Mech::kNone));
+  assert_int_equal(int(spnego::choose_mech({K}, false).mech), int(Mech::kNone));
+  assert_int_equal(int(spnego::choose_mech({}, true).mech), int(Mech::kNone));
+}
+
+static void test_krb5_client_init(void**) {
+  // A NegTokenInit as MIT/Heimdal clients send it: both krb5 OIDs first and
+  // an optimistic GSS krb5 token (60 .. 06 09 <krb5 oid> 01 00 <AP-REQ>).
+  std::vector<uint8_t> ap = hex("6010 0609 2a864886f712010202 0100 6e0100");
+  auto b = spnego::build_client_init({spnego::kOidMsKrb5, spnego::kOidKrb5, spnego::kOidNtlmssp}, ap);
+  auto t = spnego::parse_client_token(b);
+  assert_int_equal(int(t.kind), int(spnego::TokenKind::kInit));
+  assert_int_equal(t.init.mech_types.size(), 3);
+  assert_true(t.init.mech_types[0] == spnego::kOidMsKrb5);
+  assert_true(t.init.mech_token == ap);
+  auto c = spnego::choose_mech(t.init.mech_types, true);
+  assert_true(c.mech == spnego::Mech::kKrb5 && c.oid == spnego::kOidMsKrb5);
+}
+
 static void test_der_reader_bounds(void**) {
   auto b = hex("04820100aa");  // 256 bytes claimed, 1 present
   der::Reader r(b);
@@ -144,7 +218,8 @@ int main() {
       cmocka_unit_test(test_server_init_roundtrip), cmocka_unit_test(test_client_init_roundtrip),
       cmocka_unit_test(test_resp_roundtrip),        cmocka_unit_test(test_real_smbclient_like_token),
       cmocka_unit_test(test_raw_ntlmssp),           cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_der_reader_bounds),
+      cmocka_unit_test(test_der_reader_bounds),     cmocka_unit_test(test_server_init_kerberos),
+      cmocka_unit_test(test_choose_mech),           cmocka_unit_test(test_krb5_client_init),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -94,6 +94,11 @@ void test_invalid_requests(void**) {
   LockElement ul[2] = {{~0ull, 1, kLockUnlock}, {5, 5, kLockUnlock}};
   assert_int_equal(t.request(F, 1, 1, ul, 0, &g), kStatusRangeNotLocked);
   assert_false(t.has_locks(F));
+  // a lock list with an unlock in it fails and keeps none of its locks
+  LockElement lu[2] = {{0, 10, kLockExclusive | kLockFailImmediately}, {0, 10, kLockUnlock}};
+  assert_int_equal(t.request(F, 1, 1, lu, 0, &g), kStatusInvalidParameter);
+  assert_false(t.has_locks(F));
+  assert_int_equal(one(t, 2, 2, 0, 10, EX), kStatusSuccess);
 }
 
 void test_all_or_nothing(void**) {

@@ -246,22 +246,26 @@ void test_lease_ack_rules_and_shared_key(void**) {
   a = b.open(2, lease_open(3, 0xB2, 0x22, kLeaseR | kLeaseH), &ans);
   assert_int_equal(ans.status, mp::kStatusPendingBreak);
 
-  auto ack = [&](uint64_t conn, uint32_t state, mp::LevelAnswer* la) {
+  auto ack = [&](uint64_t conn, uint32_t state, mp::LevelAnswer* la,
+                 const CachingTable::Guid* guid = nullptr) {
     std::vector<uint8_t> body;
     ByteWriter w(body);
     mp::LeaseAck l;
-    l.client_guid = g1;
+    l.client_guid = guid ? *guid : g1;
     l.lease_key = k1;
     l.lease_state = state;
     l.encode(w);
     return b.frame(conn, mp::kLeaseAck, body, la);
   };
   mp::LevelAnswer la;
-  ack(2, kLeaseR, &la);  // not client 2's lease
+  CachingTable::Guid g2;
+  g2.fill(0xB2);
+  ack(2, kLeaseR, &la, &g2);  // client 2 has no lease with that key
   assert_int_equal(la.status, kStatusObjectNameNotFound);
   ack(1, kLeaseR | kLeaseW | kLeaseH, &la);  // more than the break allows
   assert_int_equal(la.status, kStatusRequestNotAccepted);
-  a = ack(1, kLeaseR | kLeaseH, &la);
+  // Another connection of the same client may acknowledge (same ClientGuid).
+  a = ack(3, kLeaseR | kLeaseH, &la);
   assert_int_equal(la.status, 0);
   assert_non_null(find_note(a, mp::kBreakResolvedNote));
   ack(1, kLeaseR, &la);
@@ -336,6 +340,156 @@ void test_drop_connection(void**) {
   assert_int_equal(b.caching.waiter_count(), 0);
 }
 
+mp::LevelAnswer lease_ack(Broker& b, uint64_t conn, uint8_t guid, uint8_t key, uint32_t state,
+                          SessionAction* out = nullptr) {
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::LeaseAck l;
+  l.client_guid.fill(guid);
+  l.lease_key.fill(key);
+  l.lease_state = state;
+  l.encode(w);
+  mp::LevelAnswer la;
+  SessionAction a = b.frame(conn, mp::kLeaseAck, body, &la);
+  if (out) *out = a;
+  return la;
+}
+
+SessionAction write_note(Broker& b, uint64_t conn, uint64_t open_id) {
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::IdNote{open_id}.encode(w);
+  return b.frame<mp::StatusAnswer>(conn, mp::kCachingWriteNote, body, nullptr);
+}
+
+constexpr uint32_t kAttrOnly = 0x80 | 0x100 | 0x100000;  // read/write attributes, synchronize
+
+void test_stat_open_oplock_rules(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  // Alone, an attribute-only open gets the batch oplock it asks for.
+  b.open(1, oplock_open(1, kOplockBatch, kAttrOnly), &ans);
+  assert_int_equal(ans.oplock, kOplockBatch);
+  // A second attribute-only open breaks nothing and gets none.
+  SessionAction a = b.open(2, oplock_open(2, kOplockBatch, kAttrOnly), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_true(a.notify.empty());
+  assert_int_equal(ans.oplock, kOplockNone);
+  // An attribute-only overwrite is no stat open: it breaks the batch.
+  mp::CachingOpen ow = oplock_open(3, kOplockBatch, kAttrOnly);
+  ow.flags = mp::kCacheFlagOverwrite;
+  a = b.open(3, ow, &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  assert_non_null(find_note(a, mp::kOplockBreakNote));
+}
+
+void test_write_breaks_own_level2(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, oplock_open(1, kOplockII), &ans);
+  assert_int_equal(ans.oplock, kOplockII);
+  SessionAction a = write_note(b, 1, 1);
+  const Notify* n = find_note(a, mp::kOplockBreakNote);
+  assert_non_null(n);
+  assert_int_equal(n->conn_id, 1);
+  assert_int_equal(b.caching.oplock_of(1, 1), kOplockNone);
+  // Acknowledging a break from level II to none is a protocol error.
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::OplockAck{1, kOplockNone}.encode(w);
+  mp::LevelAnswer la;
+  b.frame(1, mp::kOplockAck, body, &la);
+  assert_int_equal(la.status, kStatusInvalidOplockProtocol);
+}
+
+void test_lease_upgrade_all_or_nothing(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR), &ans);
+  b.open(1, lease_open(2, 0xA1, 0x22, kLeaseR | kLeaseH), &ans);
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseH);
+  // R -> RWH cannot get W next to another lease: the lease stays R.
+  b.open(1, lease_open(3, 0xA1, 0x11, kLeaseR | kLeaseW | kLeaseH), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.lease_state, kLeaseR);
+  // R -> RH can be granted whole.
+  b.open(1, lease_open(4, 0xA1, 0x11, kLeaseR | kLeaseH), &ans);
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseH);
+  assert_int_equal(ans.lease_version, 2);
+}
+
+void test_lease_and_oplock_mix(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseH), &ans);
+  // Next to a handle-caching lease an oplock request gets none.
+  b.open(2, oplock_open(2, kOplockBatch), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.oplock, kOplockNone);
+
+  Broker c;
+  c.open(1, oplock_open(1, kOplockII), &ans);
+  // Next to an oplock a lease caches reads only.
+  c.open(2, lease_open(2, 0xB2, 0x22, kLeaseR | kLeaseH), &ans);
+  assert_int_equal(ans.status, 0);
+  assert_int_equal(ans.lease_state, kLeaseR);
+}
+
+void test_lease_overwrite_breaks_handle_first(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseH), &ans);
+  mp::CachingOpen ow = oplock_open(2, kOplockNone);
+  ow.flags = mp::kCacheFlagOverwrite;
+  SessionAction a = b.open(2, ow, &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  const Notify* n = find_note(a, mp::kLeaseBreakNote);
+  assert_non_null(n);
+  auto ln = mp::LeaseBreakNote::decode({n->payload.data(), n->payload.size()});
+  assert_int_equal(ln->next, kLeaseR);  // H first, acknowledged
+  assert_int_equal(lease_ack(b, 1, 0xA1, 0x11, kLeaseR).status, 0);
+  // The retry drops R without an acknowledgment and goes through.
+  a = b.open(2, ow, &ans);
+  assert_int_equal(ans.status, 0);
+  n = find_note(a, mp::kLeaseBreakNote);
+  assert_non_null(n);
+  ln = mp::LeaseBreakNote::decode({n->payload.data(), n->payload.size()});
+  assert_int_equal(ln->next, 0);
+  assert_int_equal(ln->flags, 0);
+}
+
+void test_lease_timeout_to_none(void**) {
+  Broker b;
+  b.caching.set_break_timeout_ms(100);
+  mp::CachingOpenAnswer ans;
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseW | kLeaseH), &ans);
+  b.open(2, lease_open(2, 0xB2, 0x22, kLeaseR | kLeaseW | kLeaseH), &ans);
+  assert_int_equal(ans.status, mp::kStatusPendingBreak);
+  std::vector<Notify> notes;
+  b.caching.expire(b.now + 100, &notes);
+  CachingTable::Guid g, k;
+  g.fill(0xA1);
+  k.fill(0x11);
+  assert_int_equal(b.caching.lease_state_of(g, k), 0);
+  assert_int_equal(lease_ack(b, 1, 0xA1, 0x11, kLeaseR | kLeaseH).status, kStatusUnsuccessful);
+}
+
+void test_rename_breaks_other_handle_leases(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  b.open(1, lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseH), &ans);
+  b.open(1, lease_open(2, 0xA1, 0x22, kLeaseR | kLeaseH), &ans);
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  mp::CachingBreak{1, kLeaseH}.encode(w);
+  SessionAction a = b.frame<mp::StatusAnswer>(1, mp::kCachingBreakNote, body, nullptr);
+  assert_int_equal(a.kind, SessionAction::kNone);
+  assert_int_equal(a.notify.size(), 1);  // only the other key's lease
+  auto ln = mp::LeaseBreakNote::decode({a.notify[0].payload.data(), a.notify[0].payload.size()});
+  assert_int_equal(ln->lease_key[0], 0x22);
+  assert_int_equal(ln->next, kLeaseR);
+}
+
 }  // namespace
 
 int main() {
@@ -350,6 +504,13 @@ int main() {
       cmocka_unit_test(test_write_breaks_read_caches),
       cmocka_unit_test(test_overwrite_breaks_level2_without_wait),
       cmocka_unit_test(test_drop_connection),
+      cmocka_unit_test(test_stat_open_oplock_rules),
+      cmocka_unit_test(test_write_breaks_own_level2),
+      cmocka_unit_test(test_lease_upgrade_all_or_nothing),
+      cmocka_unit_test(test_lease_and_oplock_mix),
+      cmocka_unit_test(test_lease_overwrite_breaks_handle_first),
+      cmocka_unit_test(test_lease_timeout_to_none),
+      cmocka_unit_test(test_rename_breaks_other_handle_leases),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

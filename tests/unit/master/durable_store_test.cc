@@ -12,6 +12,7 @@
 #include "smbd-master/durable_broker.h"
 #include "smbd-master/durable_store.h"
 #include "smbd-master/byte_locks.h"
+#include "smbd-master/caching.h"
 #include "smbd-master/share_modes.h"
 
 // cmocka last: its skip()/fail() macros clash with ByteReader members.
@@ -130,8 +131,9 @@ void test_share_records(void**) {
   ByteWriter w(m.payload);
   p.encode(w);
   UniqueFd ans_fd;
+  CachingTable caching;
   // without the fd: refused
-  SessionAction a = handle_durable_frame(1, m, shares, d, 0, &ans_fd);
+  SessionAction a = handle_durable_frame(1, m, shares, d, caching, 0, &ans_fd);
   auto st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
   assert_true(st && st->status == kStatusInvalidParameter);
   m.fd = UniqueFd(fd);
@@ -143,10 +145,10 @@ void test_share_records(void**) {
   ByteWriter w2(m2.payload);
   p.encode(w2);
   m2.fd = UniqueFd(dup(fd));
-  a = handle_durable_frame(1, m2, shares, d, 0, &ans_fd);
+  a = handle_durable_frame(1, m2, shares, d, caching, 0, &ans_fd);
   st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
   assert_true(st && st->status == kStatusInvalidParameter);
-  a = handle_durable_frame(1, m, shares, d, 0, &ans_fd);
+  a = handle_durable_frame(1, m, shares, d, caching, 0, &ans_fd);
   st = mp::StatusAnswer::decode({a.payload.data(), a.payload.size()});
   assert_true(st && st->status == kStatusSuccess);
   // the session dies: the record is kept under the parked owner
@@ -165,7 +167,7 @@ void test_share_records(void**) {
   m3.seq = 3;
   ByteWriter w3(m3.payload);
   r.encode(w3);
-  a = handle_durable_frame(2, m3, shares, d, 10, &ans_fd);
+  a = handle_durable_frame(2, m3, shares, d, caching, 10, &ans_fd);
   auto ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
   assert_true(ra && ra->status == kDenied);
   assert_false(ans_fd.valid());
@@ -177,7 +179,7 @@ void test_share_records(void**) {
   m4.seq = 4;
   ByteWriter w4(m4.payload);
   r.encode(w4);
-  a = handle_durable_frame(2, m4, shares, d, 10, &ans_fd);
+  a = handle_durable_frame(2, m4, shares, d, caching, 10, &ans_fd);
   ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
   assert_true(ra && ra->status == kStatusSuccess);
   assert_true(ans_fd.valid());
@@ -190,6 +192,145 @@ void test_share_records(void**) {
   assert_int_equal(shares.opens_of(file_dev(sb), sb.st_ino), 0);
 }
 
+namespace mp = ipc::master;
+
+ipc::Message reclaim_msg(const mp::DurableReclaim& r) {
+  ipc::Message m;
+  m.type = mp::kDurableReclaim;
+  m.seq = 9;
+  ByteWriter w(m.payload);
+  r.encode(w);
+  return m;
+}
+
+uint32_t reclaim_status(const SessionAction& a) {
+  auto ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(ra.has_value());
+  return ra->status;
+}
+
+// A leased handle comes back only with its lease key, to its ClientGuid,
+// and gets its lease back in the caching table (MS-SMB2 3.3.5.9.7).
+void test_lease_reclaim(void**) {
+  DurableStore d;
+  ShareModeTable shares;
+  CachingTable caching;
+  DurableState s = state(0x200, false, 0);
+  s.oplock_level = kOplockLease;
+  s.client_guid.fill(0x11);
+  s.lease_key.fill(0x22);
+  s.lease_state = kLeaseR | kLeaseH | kLeaseW;
+  s.lease_version = 1;
+  assert_int_equal(shares.open(1, 10, s.dev, s.ino, s.access, s.share_access), kStatusSuccess);
+  assert_int_equal(d.park(1, 10, s, some_fd()), kStatusSuccess);
+  assert_int_equal(durable_on_disconnect(1, shares, d, 0), 1);
+  shares.drop_connection(1);
+  mp::DurableReclaim r;
+  r.persistent_id = 0x200;
+  r.uid = 1000;
+  r.user = "alice";
+  r.domain = "CIFSD";
+  r.new_open_id = 5;
+  r.client_guid.fill(0x11);
+  UniqueFd fd;
+  // no lease context
+  assert_int_equal(reclaim_status(handle_durable_frame(2, reclaim_msg(r), shares, d, caching, 1, &fd)),
+                   kNotFound);
+  // another lease key
+  r.with_lease = true;
+  r.lease_key.fill(0x23);
+  assert_int_equal(reclaim_status(handle_durable_frame(2, reclaim_msg(r), shares, d, caching, 1, &fd)),
+                   kNotFound);
+  // another client
+  r.lease_key.fill(0x22);
+  r.client_guid.fill(0x12);
+  assert_int_equal(reclaim_status(handle_durable_frame(2, reclaim_msg(r), shares, d, caching, 1, &fd)),
+                   kNotFound);
+  assert_false(fd.valid());
+  r.client_guid.fill(0x11);
+  SessionAction a = handle_durable_frame(2, reclaim_msg(r), shares, d, caching, 1, &fd);
+  auto ra = mp::DurableReclaimAnswer::decode({a.payload.data(), a.payload.size()});
+  assert_true(ra && ra->status == kStatusSuccess);
+  assert_true(fd.valid());
+  assert_int_equal(ra->info.oplock_level, kOplockLease);
+  assert_int_equal(ra->info.lease_state, kLeaseR | kLeaseH | kLeaseW);
+  CachingTable::Guid g, k;
+  g.fill(0x11);
+  k.fill(0x22);
+  assert_int_equal(caching.lease_state_of(g, k), int(kLeaseR | kLeaseH | kLeaseW));
+  assert_int_equal(caching.oplock_of(2, 5), kOplockLease);
+}
+
+ipc::Message caching_open_msg(uint64_t dev, uint64_t ino, uint32_t access, uint32_t share) {
+  mp::CachingOpen co;
+  co.share.open_id = 1;
+  co.share.dev = dev;
+  co.share.ino = ino;
+  co.share.access = access;
+  co.share.share_access = share;
+  ipc::Message m;
+  m.type = mp::kCachingOpen;
+  m.seq = 3;
+  ByteWriter w(m.payload);
+  co.encode(w);
+  return m;
+}
+
+// A disconnected handle whose batch oplock another open would break is
+// closed (purged) before that open is decided; a stat open leaves it.
+void test_purge_on_conflict(void**) {
+  DurableStore d;
+  ShareModeTable shares;
+  DurableState s = state(0x300, false, 0);
+  s.oplock_level = kOplockBatch;
+  assert_int_equal(shares.open(1, 10, s.dev, s.ino, s.access, s.share_access), kStatusSuccess);
+  assert_int_equal(d.park(1, 10, s, some_fd()), kStatusSuccess);
+  // while its session lives nothing is purged
+  assert_int_equal(durable_before_open(caching_open_msg(7, 8, kFileReadData, 7), shares, d), 0);
+  assert_int_equal(durable_on_disconnect(1, shares, d, 0), 1);
+  shares.drop_connection(1);
+  assert_int_equal(durable_before_open(caching_open_msg(7, 8, 0x80, 7), shares, d), 0);  // stat open
+  assert_int_equal(durable_before_open(caching_open_msg(7, 9, kFileReadData, 7), shares, d), 0);  // other file
+  assert_int_equal(d.size(), 1);
+  assert_int_equal(durable_before_open(caching_open_msg(7, 8, kFileReadData, 7), shares, d), 1);
+  assert_int_equal(d.size(), 0);
+  assert_int_equal(shares.opens_of(7, 8), 0);
+
+  // A lease with RH only survives an open that shares with it.
+  DurableState l = state(0x301, false, 0);
+  l.oplock_level = kOplockLease;
+  l.lease_state = kLeaseR | kLeaseH;
+  l.share_access = 7;
+  assert_int_equal(shares.open(1, 11, l.dev, l.ino, l.access, l.share_access), kStatusSuccess);
+  assert_int_equal(d.park(1, 11, l, some_fd()), kStatusSuccess);
+  assert_int_equal(durable_on_disconnect(1, shares, d, 0), 1);
+  shares.drop_connection(1);
+  assert_int_equal(durable_before_open(caching_open_msg(7, 8, kFileReadData, 7), shares, d), 0);
+  // ... but not one that would be a sharing violation (handle caching breaks)
+  assert_int_equal(durable_before_open(caching_open_msg(7, 8, kFileReadData, 0), shares, d), 1);
+  assert_int_equal(d.size(), 0);
+}
+
+// A session replaced by a reconnect disconnects its handles one by one.
+void test_disconnect_one(void**) {
+  DurableStore d;
+  assert_int_equal(d.park(1, 10, state(0x400, false, 0), some_fd()), kStatusSuccess);
+  DurableStore::Disconnected one;
+  assert_false(d.disconnect_one(2, 0x400, 0, &one));  // not that session's
+  assert_true(d.disconnect_one(1, 0x400, 0, &one));
+  assert_int_equal(one.old_open_id, 10);
+  assert_false(d.disconnect_one(1, 0x400, 0, &one));  // already disconnected
+  assert_int_equal(d.disconnected_count(), 1);
+  bool connected = true;
+  assert_non_null(d.find(0x400, &connected));
+  assert_false(connected);
+  std::array<uint8_t, 16> guid{};
+  DurableState out;
+  UniqueFd fd;
+  assert_int_equal(d.reclaim(0x400, guid, false, 1000, "alice", "CIFSD", 3, 30, 5, &out, &fd), kStatusSuccess);
+  assert_null(d.find(0x999, &connected));
+}
+
 }  // namespace
 
 int main() {
@@ -198,6 +339,9 @@ int main() {
       cmocka_unit_test(test_expiry),
       cmocka_unit_test(test_park_rules),
       cmocka_unit_test(test_share_records),
+      cmocka_unit_test(test_lease_reclaim),
+      cmocka_unit_test(test_purge_on_conflict),
+      cmocka_unit_test(test_disconnect_one),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -2,7 +2,8 @@
 // (session_protocol.cc): only after Hello, strictly decoded, forwarded to
 // the connection named by the session id's bits 40-63 as a
 // kLogoffSessionNote with the same content, never back to the sender,
-// and at most kMaxLogoffPreviousNotes per connection.
+// at most kMaxLogoffPreviousNotes per connection, and only with a uid
+// smbd-auth vouched for on the sender's connection (kAuthenticatedNote).
 #include <vector>
 
 #include "common/ipc/channel.h"
@@ -53,9 +54,12 @@ void hello(SessionState& st) {
   assert_int_equal(run(st, msg(mp::kHello, w.take())).kind, SessionAction::kAnswer);
 }
 
+const std::vector<uint32_t> kVouched{1001};
+
 void test_routing(void**) {
   SessionState st;
   st.conn_id = 7;
+  st.vouched_uids = &kVouched;
   // Before Hello: a violation like anything else.
   assert_int_equal(run(st, msg(mp::kLogoffPreviousNote, note(5ull << 40 | 1, 1001))).kind,
                    SessionAction::kViolation);
@@ -99,11 +103,55 @@ void test_strict(void**) {
 void test_bounded(void**) {
   SessionState st;
   st.conn_id = 7;
+  st.vouched_uids = &kVouched;
   hello(st);
   size_t forwarded = 0;
   for (uint32_t i = 0; i < kMaxLogoffPreviousNotes + 50; i++)
     forwarded += run(st, msg(mp::kLogoffPreviousNote, note((5ull << 40) | (i + 1), 1001))).notify.size();
   assert_int_equal(forwarded, kMaxLogoffPreviousNotes);
+}
+
+// A compromised session names a user smbd-auth never proved on its
+// connection (the victim's uid): the master drops the note.
+void test_unvouched_uid(void**) {
+  SessionState st;
+  st.conn_id = 7;
+  hello(st);
+  uint64_t victim = (5ull << 40) | 3;
+  // Nothing vouched yet (no logon on this connection).
+  SessionAction a = run(st, msg(mp::kLogoffPreviousNote, note(victim, 1002)));
+  assert_int_equal(a.kind, SessionAction::kNone);
+  assert_int_equal(a.notify.size(), 0);
+  std::vector<uint32_t> vouched{1001, 1003};
+  st.vouched_uids = &vouched;
+  a = run(st, msg(mp::kLogoffPreviousNote, note(victim, 1002)));
+  assert_int_equal(a.notify.size(), 0);
+  // Its own proven users still work.
+  a = run(st, msg(mp::kLogoffPreviousNote, note(victim, 1003)));
+  assert_int_equal(a.notify.size(), 1);
+  auto fwd = mp::LogoffPrevious::decode(a.notify[0].payload);
+  assert_true(fwd.has_value());
+  assert_int_equal(fwd->uid, 1003);
+}
+
+// The note itself: strict, never uid 0 or connection 0.
+void test_authenticated_note(void**) {
+  mp::Authenticated n{42, 1001};
+  ByteWriter w;
+  n.encode(w);
+  std::vector<uint8_t> b = w.take();
+  auto d = mp::Authenticated::decode(b);
+  assert_true(d.has_value());
+  assert_int_equal(d->connection_id, 42);
+  assert_int_equal(d->uid, 1001);
+  b.push_back(0);
+  assert_false(mp::Authenticated::decode(b).has_value());
+  ByteWriter w0;
+  mp::Authenticated{42, 0}.encode(w0);
+  assert_false(mp::Authenticated::decode(w0.view()).has_value());
+  ByteWriter w1;
+  mp::Authenticated{0, 1001}.encode(w1);
+  assert_false(mp::Authenticated::decode(w1.view()).has_value());
 }
 
 }  // namespace
@@ -113,6 +161,8 @@ int main() {
       cmocka_unit_test(test_routing),
       cmocka_unit_test(test_strict),
       cmocka_unit_test(test_bounded),
+      cmocka_unit_test(test_unvouched_uid),
+      cmocka_unit_test(test_authenticated_note),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

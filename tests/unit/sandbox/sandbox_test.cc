@@ -24,6 +24,7 @@ extern "C" {
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,6 +109,23 @@ void test_execve_killed(void**) {
 
 void test_socket_killed(void**) {
   assert_sigsys(run_sandboxed(false, [] { return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 1; }));
+}
+
+// connect() on a socket the process already holds (as a compromised
+// session holds its client socket): no new peer may be reached.
+void test_connect_killed(void**) {
+  int sv[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+  static int held;
+  held = sv[0];
+  assert_sigsys(run_sandboxed(false, [] {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    strcpy(a.sun_path, "/run/systemd/journal/socket");
+    return connect(held, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }));
+  close(sv[0]);
+  close(sv[1]);
 }
 
 void test_ptrace_killed(void**) {
@@ -316,6 +334,7 @@ int main() {
       cmocka_unit_test(test_allowed_basics),
       cmocka_unit_test(test_execve_killed),
       cmocka_unit_test(test_socket_killed),
+      cmocka_unit_test(test_connect_killed),
       cmocka_unit_test(test_ptrace_killed),
       cmocka_unit_test(test_setuid_killed),
       cmocka_unit_test(test_setfsuid_zero_killed),

@@ -213,16 +213,23 @@ void test_no_expiry_by_default(void**) {
   set_session_clock_for_test(nullptr);
 }
 
-void test_reauth_other_user_refused(void**) {
+// As on Windows (smbtorture smb2.session.reauth2-4): the session takes the
+// new identity and keeps its keys.
+void test_reauth_other_user(void**) {
   reset_identity();
   auto c = new_conn();
   uint64_t sid = 0;
   assert_int_equal(login(*c, &sid), status::kSuccess);
+  std::vector<uint8_t> key = c->sessions.at(sid)->signing_key;
   g_user = "bob";
   g_uid = 1002;
-  assert_int_equal(login(*c, &sid), status::kAccessDenied);
-  assert_int_equal(c->sessions.count(sid), 0);
-  assert_int_equal(send(*c, smb2::kTreeConnect, tree_body(), sid).status, status::kUserSessionDeleted);
+  g_key_byte = 2;  // a fresh session key that must not replace the first one
+  uint64_t same = sid;
+  assert_int_equal(login(*c, &same), status::kSuccess);
+  assert_true(same == sid);
+  assert_int_equal(c->sessions.count(sid), 1);
+  assert_int_equal(c->sessions.at(sid)->identity.uid, 1002);
+  assert_true(c->sessions.at(sid)->signing_key == key);
 }
 
 void test_session_id_names_connection(void**) {
@@ -305,7 +312,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expiry_and_reauth),
       cmocka_unit_test(test_no_expiry_by_default),
-      cmocka_unit_test(test_reauth_other_user_refused),
+      cmocka_unit_test(test_reauth_other_user),
       cmocka_unit_test(test_session_id_names_connection),
       cmocka_unit_test(test_previous_session_same_connection),
       cmocka_unit_test(test_master_logoff_note),

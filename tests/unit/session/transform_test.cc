@@ -4,7 +4,10 @@
 // TRANSFORM headers drop the connection without an answer: too short, wrong
 // Flags, OriginalMessageSize not matching what follows, unknown or
 // unauthenticated session, tampered tag, no cipher negotiated, a decrypted
-// payload that is not an SMB2 message.
+// payload that is not an SMB2 message. In-place work: a TRANSFORM is
+// decrypted in the caller's buffer by process_frame_in_place (not by
+// process_frame), and encrypting into a reserved header gap equals the
+// insert-then-encrypt path.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -304,6 +307,144 @@ void test_inner_session_mismatch(void**) {
   assert_int_equal(h.status, status::kAccessDenied);
 }
 
+// The transport hands the engine its receive buffer: the TRANSFORM is
+// decrypted where it lies (the plaintext request is in the buffer after the
+// 52-byte header afterwards), for every cipher, and answered correctly.
+void test_decrypt_in_place(void**) {
+  for (uint16_t cipher : {crypto::kAes128Ccm, crypto::kAes128Gcm, crypto::kAes256Ccm, crypto::kAes256Gcm}) {
+    auto c = new_conn(cipher);
+    Session& s = *c->sessions.at(kSid);
+    auto req = echo(1, kSid);
+    auto sealed = seal(s, cipher, req, kSid, 0x50);
+    assert_memory_not_equal(sealed.data() + 52, req.data(), req.size());
+    std::vector<uint8_t> out;
+    assert_int_equal(int(process_frame_in_place(*c, kNbSessionMessage, {sealed.data(), sealed.size()}, &out)),
+                     int(EngineResult::kContinue));
+    assert_memory_equal(sealed.data() + 52, req.data(), req.size());
+    auto plain = open_answer(s, cipher, out);
+    Smb2Header h;
+    assert_true(parse_smb2_header(B(plain), &h));
+    assert_int_equal(h.command, smb2::kEcho);
+    assert_int_equal(h.status, status::kSuccess);
+  }
+}
+
+// process_frame on a const buffer never writes to it (it decrypts a copy).
+void test_const_buffer_untouched(void**) {
+  auto c = new_conn();
+  Session& s = *c->sessions.at(kSid);
+  const auto sealed = seal(s, crypto::kAes128Gcm, echo(1, kSid), kSid, 0x60);
+  const auto before = sealed;
+  std::vector<uint8_t> out;
+  assert_int_equal(int(process_frame(*c, kNbSessionMessage, B(sealed), &out)), int(EngineResult::kContinue));
+  assert_true(sealed == before);
+  assert_true(out.size() > 4 + 52 + 64);
+}
+
+// Encrypting into a reserved TRANSFORM gap gives exactly the bytes of the
+// insert-then-encrypt path (same nonce counter), for every cipher; a frame
+// too short to hold the gap is refused.
+void test_encrypt_reserved_matches(void**) {
+  for (uint16_t cipher : {crypto::kAes128Ccm, crypto::kAes128Gcm, crypto::kAes256Ccm, crypto::kAes256Gcm}) {
+    auto c = new_conn(cipher);
+    Session& s = *c->sessions.at(kSid);
+    std::vector<uint8_t> msgs = echo(7, kSid);
+    msgs.resize(5000, 0x5A);  // something longer than one AES block run
+    std::vector<uint8_t> a = {9, 9};  // bytes before the frame stay alone
+    size_t at = a.size();
+    a.resize(at + 4);
+    a.insert(a.end(), msgs.begin(), msgs.end());
+    std::vector<uint8_t> b = {9, 9};
+    b.resize(at + 4 + smb2::kTransformHeaderSize);
+    b.insert(b.end(), msgs.begin(), msgs.end());
+    c->enc_nonce_counter = 41;
+    assert_true(encrypt_frame(*c, s, &a, at));
+    c->enc_nonce_counter = 41;
+    assert_true(encrypt_reserved_frame(*c, s, &b, at));
+    assert_int_equal(a.size(), b.size());
+    assert_true(a == b);
+    assert_int_equal(b[0], 9);
+    put_frame_header(&b, at, b.size() - at - 4);
+    b.erase(b.begin(), b.begin() + ptrdiff_t(at));
+    auto plain = open_answer(s, cipher, b);
+    assert_true(plain == msgs);
+  }
+  auto c = new_conn();
+  std::vector<uint8_t> tiny(4 + smb2::kTransformHeaderSize - 1, 0);
+  assert_false(encrypt_reserved_frame(*c, *c->sessions.at(kSid), &tiny, 0));
+}
+
+// A READ's body is written straight into the frame after a header
+// placeholder. In an encrypted compound [ECHO, READ, ECHO] whose READ fails
+// (no tree), the chain still comes out well formed: each NextCommand is a
+// multiple of 8 and points at the next header, the READ carries the 9-byte
+// error body, and the ECHOs around it succeed.
+void test_compound_with_direct_read(void**) {
+  auto c = new_conn();
+  Session& s = *c->sessions.at(kSid);
+  auto pad8 = [](std::vector<uint8_t> m) {
+    while (m.size() % 8) m.push_back(0);
+    return m;
+  };
+  std::vector<uint8_t> read;
+  {
+    ByteWriter w(read);
+    Smb2Header h;
+    h.command = smb2::kRead;
+    h.message_id = 2;
+    h.session_id = kSid;
+    h.tree_id = 7;  // not connected
+    h.credits = 1;
+    write_smb2_header(w, h);
+    w.u16(49);
+    w.u8(0);
+    w.u8(0);
+    w.u32(4096);  // Length
+    w.u64(0);     // Offset
+    w.u64(1);     // FileId
+    w.u64(1);
+    w.u32(0);     // MinimumCount
+    w.u32(0);     // Channel
+    w.u32(0);     // RemainingBytes
+    w.u16(0);
+    w.u16(0);
+    w.u8(0);
+  }
+  std::vector<std::vector<uint8_t>> msgs = {pad8(echo(1, kSid)), pad8(read), echo(3, kSid)};
+  std::vector<uint8_t> pdu;
+  for (size_t i = 0; i < msgs.size(); i++) {
+    auto m = msgs[i];
+    if (i + 1 < msgs.size()) {
+      uint32_t next = uint32_t(m.size());
+      for (int k = 0; k < 4; k++) m[20 + k] = uint8_t(next >> (8 * k));
+    }
+    pdu.insert(pdu.end(), m.begin(), m.end());
+  }
+  std::vector<uint8_t> out;
+  assert_int_equal(int(run(*c, seal(s, crypto::kAes128Gcm, pdu, kSid, 0x70), &out)),
+                   int(EngineResult::kContinue));
+  auto plain = open_answer(s, crypto::kAes128Gcm, out);
+  std::vector<Bytes> parts;
+  assert_true(split_compound(B(plain), &parts));
+  assert_int_equal(parts.size(), 3);
+  const uint16_t cmds[] = {smb2::kEcho, smb2::kRead, smb2::kEcho};
+  for (size_t i = 0; i < 3; i++) {
+    Smb2Header h;
+    assert_true(parse_smb2_header(parts[i], &h));
+    assert_int_equal(h.command, cmds[i]);
+    assert_int_equal(h.message_id, i + 1);
+    assert_true(h.flags & smb2::kFlagResponse);
+    if (i < 2) assert_int_equal(h.next_command % 8, 0);
+    if (i == 1) {
+      assert_int_equal(h.status, status::kNetworkNameDeleted);
+      ByteReader r(parts[i].subspan(smb2::kHeaderSize));
+      assert_int_equal(r.u16(), 9);  // the error body
+    } else {
+      assert_int_equal(h.status, status::kSuccess);
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -318,6 +459,10 @@ int main() {
       cmocka_unit_test(test_no_cipher_or_old_dialect),
       cmocka_unit_test(test_inner_not_smb2),
       cmocka_unit_test(test_inner_session_mismatch),
+      cmocka_unit_test(test_decrypt_in_place),
+      cmocka_unit_test(test_const_buffer_untouched),
+      cmocka_unit_test(test_encrypt_reserved_matches),
+      cmocka_unit_test(test_compound_with_direct_read),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/vfs/name_cache.h"
 #include "smbd-session/vfs/vfs.h"
 
 // cmocka last: its "skip"/"fail" macros would clash with ByteReader.
@@ -177,6 +178,60 @@ void test_attributes_and_access(void**) {
   assert_int_equal(map_generic(cifsd::smb2::kGenericRead), 0x00120089);
   assert_int_equal(map_generic(cifsd::smb2::kGenericAll), cifsd::smb2::kFileAllAccess);
 }
+// A big directory is served by the name cache (vfs/name_cache.h) once a miss
+// has scanned it; changes made behind its back (here: plain syscalls, as a
+// local process or another client would) are seen at the next lookup.
+void test_big_directory_cache(void**) {
+  cifsd::ShareConfig share;
+  share.mangled_names = false;
+  share.veto_files = {"*.tmp"};
+  std::string big = g_base + "/share/Big";
+  assert_int_equal(mkdir(big.c_str(), 0755), 0);
+  for (int i = 0; i < 400; i++) touch(big + "/File" + std::to_string(i));
+  touch(big + "/Hidden.tmp");
+  std::string actual;
+  bool exists = true;
+  size_t before = name_cache().cached_dirs();
+  assert_int_equal(resolve_path(g_root, "big/new-name", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_false(exists);
+  assert_string_equal(actual.c_str(), "Big/new-name");
+  assert_int_equal(name_cache().cached_dirs(), before + 1);  // a miss in a big directory caches it
+  assert_int_equal(resolve_path(g_root, "BIG/FILE123", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_true(exists);
+  assert_string_equal(actual.c_str(), "Big/File123");
+  // created, deleted and renamed behind the cache's back
+  touch(big + "/Late");
+  assert_int_equal(resolve_path(g_root, "Big/LATE", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_true(exists);
+  assert_string_equal(actual.c_str(), "Big/Late");
+  assert_int_equal(unlink((big + "/File7").c_str()), 0);
+  assert_int_equal(resolve_path(g_root, "Big/file7", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_false(exists);
+  assert_int_equal(rename((big + "/File8").c_str(), (big + "/Renamed").c_str()), 0);
+  assert_int_equal(resolve_path(g_root, "Big/FILE8", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_false(exists);
+  assert_int_equal(resolve_path(g_root, "Big/renamed", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_true(exists);
+  assert_string_equal(actual.c_str(), "Big/Renamed");
+  // two names that fold alike on a case-sensitive file system: either is an answer
+  touch(big + "/file9");
+  assert_int_equal(resolve_path(g_root, "Big/FILE9", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_true(exists);
+  assert_true(actual == "Big/File9" || actual == "Big/file9");
+  // veto files stay invisible through the cache
+  assert_int_equal(resolve_path(g_root, "Big/hidden.TMP", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_false(exists);
+  // the directory itself replaced: the cache lets go of it
+  std::string moved = g_base + "/share/Big-old";
+  assert_int_equal(rename(big.c_str(), moved.c_str()), 0);
+  assert_int_equal(mkdir(big.c_str(), 0755), 0);
+  touch(big + "/Fresh");
+  assert_int_equal(resolve_path(g_root, "Big/FRESH", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_true(exists);
+  assert_string_equal(actual.c_str(), "Big/Fresh");
+  assert_int_equal(resolve_path(g_root, "Big/FILE123", share, &actual, &exists), cifsd::status::kSuccess);
+  assert_false(exists);
+}
 
 }  // namespace
 
@@ -185,6 +240,7 @@ int main() {
       cmocka_unit_test(test_symlink_escapes),
       cmocka_unit_test(test_case_insensitive),
       cmocka_unit_test(test_attributes_and_access),
+      cmocka_unit_test(test_big_directory_cache),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
