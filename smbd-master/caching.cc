@@ -559,6 +559,10 @@ SessionAction handle_caching_frame(const SessionState& st, const ipc::Message& m
       std::vector<Notify> notes;
       if (shares.opens_of_connection(st.conn_id) >= max_opens) {
         ans.status = kStatusTooManyOpenedFiles;
+      } else if (shares.delete_pending(req->share.dev, req->share.ino)) {
+        // Refused before any break: nobody's caching changes (MS-FSA
+        // 2.1.5.1.2; smbtorture smb2.oplock.doc).
+        ans.status = kStatusDeletePending;
       } else if (caching.check(st.conn_id, *req, now_ms, &ans.status, &notes)) {
         ans.status = mp::kStatusPendingBreak;
       } else if (ans.status == kStatusSuccess) {

@@ -149,6 +149,14 @@ bool breaks_parked(const DurableState& d, const mp::ShareOpen& so, const mp::Cac
   return false;
 }
 
+// The open's share record passes to the parked owner under the handle's
+// persistent id: the same open, so the file's delete-pending state stays.
+void park_share_record(ShareModeTable& shares, uint64_t conn_id, uint64_t old_open_id,
+                       const DurableState& st) {
+  if (shares.move(conn_id, old_open_id, kParkedConn, st.persistent_id)) return;
+  shares.open(kParkedConn, st.persistent_id, st.dev, st.ino, st.access, st.share_access);
+}
+
 }  // namespace
 
 size_t durable_before_open(const ipc::Message& m, ShareModeTable& shares, DurableStore& store) {
@@ -230,9 +238,7 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
       // parked owner, the open's oplock or lease leaves the caching table.
       SessionAction a = status_answer(mp::kDurableDisconnectAnswer, kStatusSuccess);
       caching.close(conn_id, one.old_open_id, &a.notify);
-      shares.close(conn_id, one.old_open_id);
-      shares.open(kParkedConn, one.state.persistent_id, one.state.dev, one.state.ino, one.state.access,
-                  one.state.share_access);
+      park_share_record(shares, conn_id, one.old_open_id, one.state);
       LOG_I("connection %llu: durable handle %llx (%s) disconnected, kept for %u ms",
             (unsigned long long)conn_id, (unsigned long long)one.state.persistent_id,
             one.state.path.c_str(), one.state.timeout_ms);
@@ -253,8 +259,9 @@ SessionAction handle_durable_frame(uint64_t conn_id, const ipc::Message& m, Shar
                                    conn_id, r->new_open_id, now_ms, &st, &fd);
       if (ans.status == kStatusSuccess) {
         // The share record moves from the parked owner to the new open.
-        shares.close(kParkedConn, st.persistent_id);
-        uint32_t s2 = shares.open(conn_id, r->new_open_id, st.dev, st.ino, st.access, st.share_access);
+        uint32_t s2 = shares.move(kParkedConn, st.persistent_id, conn_id, r->new_open_id)
+                          ? kStatusSuccess
+                          : shares.open(conn_id, r->new_open_id, st.dev, st.ino, st.access, st.share_access);
         if (s2 != kStatusSuccess) {
           LOG_W("durable reclaim %llx: share record: 0x%08x", (unsigned long long)st.persistent_id, s2);
           store.drop(conn_id, st.persistent_id);
@@ -285,9 +292,7 @@ size_t durable_on_disconnect(uint64_t conn_id, ShareModeTable& shares, DurableSt
                              int64_t now_ms) {
   auto parked = store.disconnect(conn_id, now_ms);
   for (const auto& d : parked) {
-    shares.close(conn_id, d.old_open_id);
-    shares.open(kParkedConn, d.state.persistent_id, d.state.dev, d.state.ino, d.state.access,
-                d.state.share_access);
+    park_share_record(shares, conn_id, d.old_open_id, d.state);
     LOG_I("connection %llu: durable handle %llx (%s) kept for %u ms", (unsigned long long)conn_id,
           (unsigned long long)d.state.persistent_id, d.state.path.c_str(), d.state.timeout_ms);
   }

@@ -72,10 +72,11 @@ uint32_t DurableStore::reclaim(uint64_t persistent_id, const std::array<uint8_t,
   Entry& e = it->second;
   if (e.conn_id != 0) return kStatusObjectNameNotFound;  // its session still holds it
   if (e.expires_at_ms <= now_ms) return kStatusObjectNameNotFound;
-  // A v2 reconnect names the create GUID (a v1 handle's is zero, and a v2
-  // reconnect with a zero GUID may take it back); a v1 reconnect takes back
-  // v1 handles only.
-  if ((!v2 && e.state.v2) || (v2 && e.state.create_guid != create_guid)) return kStatusObjectNameNotFound;
+  // A v2 reconnect (DH2C) must name the handle's create GUID (3.3.5.9.12; a
+  // v1 handle's is zero). A v1 reconnect (DHnC) names none, and 3.3.5.9.7
+  // takes back any durable handle by its id: Windows lets a v1 reconnect
+  // reclaim a v2 handle (smbtorture durable-v2-open.reopen2b).
+  if (v2 && e.state.create_guid != create_guid) return kStatusObjectNameNotFound;
   // MS-SMB2 3.3.5.9.7/3.3.5.9.12: only the user that opened it.
   if (e.state.uid != uid || e.state.user != user || e.state.domain != domain) return kStatusAccessDenied;
   UniqueFd copy(dup(e.fd.get()));

@@ -57,11 +57,23 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
     case mp::kShareClose: {
       auto c = mp::ShareClose::decode(m.body());
       if (!c) return violation;
-      bool known = broker.close(st.conn_id, c->open_id);
-      SessionAction a = answer(mp::kShareCloseAnswer,
-                               status_payload(known ? kStatusSuccess : kStatusInvalidParameter));
+      // A delete-on-close open makes the file delete pending as it closes;
+      // the last closer of a delete-pending file removes it.
+      if (c->delete_on_close) broker.set_delete_pending(st.conn_id, c->open_id, true);
+      bool delete_now = false;
+      bool known = broker.close(st.conn_id, c->open_id, &delete_now);
+      SessionAction a = answer(
+          mp::kShareCloseAnswer,
+          status_payload(!known ? kStatusInvalidParameter : delete_now ? mp::kStatusDeleteFile : kStatusSuccess));
       if (caching) caching->close(st.conn_id, c->open_id, &a.notify);
       return a;
+    }
+    case mp::kDeletePending: {
+      auto d = mp::DeletePending::decode(m.body());
+      if (!d) return violation;
+      bool known = broker.set_delete_pending(st.conn_id, d->open_id, d->pending != 0);
+      return answer(mp::kDeletePendingAnswer,
+                    status_payload(known ? kStatusSuccess : kStatusInvalidParameter));
     }
     case mp::kNewChannel: {
       auto req = mp::NewChannel::decode(m.body());
@@ -72,7 +84,17 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       a.helper = req->helper;
       return a;
     }
+    case mp::kLogoffPrevious:
     case mp::kLogoffPreviousNote: {
+      // The request form is answered (after the note went out, sessions.cc);
+      // the note form is not.
+      auto done = [&m](SessionAction a) {
+        if (m.type != mp::kLogoffPrevious) return a;
+        a.kind = SessionAction::kAnswer;
+        a.type = mp::kLogoffPreviousAnswer;
+        a.payload = status_payload(kStatusSuccess);
+        return a;
+      };
       // PreviousSessionId of a new session (session_reconnect.h): forwarded
       // to the connection that owns that session id, which checks the user
       // itself. Never to the sender (it handles its own sessions). The uid
@@ -85,12 +107,12 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       uint64_t owner = mp::connection_of_session(n->session_id);
       if (++st.logoff_previous_notes > kMaxLogoffPreviousNotes || owner == 0 ||
           owner == (st.conn_id & 0xFFFFFF))
-        return a;
+        return done(std::move(a));
       if (!st.vouched_uids ||
           std::find(st.vouched_uids->begin(), st.vouched_uids->end(), n->uid) == st.vouched_uids->end()) {
         LOG_W("connection %llu: reconnect note for uid %u, which smbd-auth did not vouch for; dropped",
               (unsigned long long)st.conn_id, n->uid);
-        return a;
+        return done(std::move(a));
       }
       Notify note;
       note.conn_id = owner;
@@ -99,7 +121,7 @@ SessionAction handle_session_frame(SessionState& st, const ipc::Message& m, Shar
       n->encode(w);
       note.payload = w.take();
       a.notify.push_back(std::move(note));
-      return a;
+      return done(std::move(a));
     }
     default:
       if (caching) return handle_caching_frame(st, m, broker, *caching, max_opens, now_ms);

@@ -157,7 +157,7 @@ void Master::on_session_readable(Session& s) {
 bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   if (s.hello_done && is_channel_frame(m.type)) return handle_channel_handoff(s, m);
   SessionState st{s.conn_id, s.hello_done, s.logoff_previous_notes, &s.vouched_uids};
-  if (m.type == mp::kLogoffPreviousNote) drain_helper_notes(auth_);
+  if (m.type == mp::kLogoffPreviousNote || m.type == mp::kLogoffPrevious) drain_helper_notes(auth_);
   SessionAction a;
   std::vector<uint8_t> hello;
   if (!s.hello_done) hello = hello_answer(s.client_ip, s.client_port, s.conn_id, false);
@@ -184,7 +184,10 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   // Lock state changes reach the other sessions before the locker's answer:
   // a client that learns of its lock and tells another client must find
   // that client's session already knowing (lock_client.h).
-  if (is_lock_frame(m.type) && a.kind == SessionAction::kAnswer) deliver(a.notify), a.notify.clear();
+  // Likewise the end of a previous session reaches its owner before the new
+  // session's SESSION_SETUP is answered.
+  if ((is_lock_frame(m.type) || m.type == mp::kLogoffPrevious) && a.kind == SessionAction::kAnswer)
+    deliver(a.notify), a.notify.clear();
   s.hello_done = st.hello_done;
   s.logoff_previous_notes = st.logoff_previous_notes;
   bool ok = false;

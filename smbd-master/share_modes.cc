@@ -44,6 +44,9 @@ uint32_t ShareModeTable::open(uint64_t conn_id, uint64_t open_id, uint64_t dev, 
   OpenKey ok{conn_id, open_id};
   if (by_open_.count(ok)) return kStatusInvalidParameter;
   FileKey fk{dev, ino};
+  // A delete-pending file refuses every new open before share modes are
+  // looked at (MS-FSA 2.1.5.1.2), and before any oplock break.
+  if (pending_.count(fk)) return kStatusDeletePending;
   auto it = files_.find(fk);
   if (it != files_.end()) {
     for (const OpenRecord& r : it->second)
@@ -57,7 +60,8 @@ uint32_t ShareModeTable::open(uint64_t conn_id, uint64_t open_id, uint64_t dev, 
   return kStatusSuccess;
 }
 
-bool ShareModeTable::close(uint64_t conn_id, uint64_t open_id) {
+bool ShareModeTable::close(uint64_t conn_id, uint64_t open_id, bool* delete_now) {
+  if (delete_now) *delete_now = false;
   auto it = by_open_.find({conn_id, open_id});
   if (it == by_open_.end()) return false;
   auto f = files_.find(it->second);
@@ -68,11 +72,40 @@ bool ShareModeTable::close(uint64_t conn_id, uint64_t open_id) {
                              return r.conn_id == conn_id && r.open_id == open_id;
                            }),
             v.end());
-    if (v.empty()) files_.erase(f);
+    if (v.empty()) {
+      bool was_pending = pending_.erase(f->first) != 0;
+      if (delete_now) *delete_now = was_pending;
+      files_.erase(f);
+    }
   }
   by_open_.erase(it);
   auto pc = per_conn_.find(conn_id);
   if (pc != per_conn_.end() && --pc->second == 0) per_conn_.erase(pc);
+  return true;
+}
+
+bool ShareModeTable::move(uint64_t from_conn, uint64_t from_open, uint64_t to_conn, uint64_t to_open) {
+  auto it = by_open_.find({from_conn, from_open});
+  if (it == by_open_.end() || by_open_.count({to_conn, to_open})) return false;
+  FileKey fk = it->second;
+  for (OpenRecord& r : files_[fk])
+    if (r.conn_id == from_conn && r.open_id == from_open) {
+      r.conn_id = to_conn;
+      r.open_id = to_open;
+    }
+  by_open_.erase(it);
+  by_open_.emplace(OpenKey{to_conn, to_open}, fk);
+  auto pc = per_conn_.find(from_conn);
+  if (pc != per_conn_.end() && --pc->second == 0) per_conn_.erase(pc);
+  per_conn_[to_conn]++;
+  return true;
+}
+
+bool ShareModeTable::set_delete_pending(uint64_t conn_id, uint64_t open_id, bool pending) {
+  auto it = by_open_.find({conn_id, open_id});
+  if (it == by_open_.end()) return false;
+  if (pending) pending_.insert(it->second);
+  else pending_.erase(it->second);
   return true;
 }
 

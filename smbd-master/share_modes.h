@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@ constexpr uint32_t kShareRead = 1, kShareWrite = 2, kShareDelete = 4;
 constexpr uint32_t kStatusSuccess = 0;
 constexpr uint32_t kStatusSharingViolation = 0xC0000043;
 constexpr uint32_t kStatusInvalidParameter = 0xC000000D;
+constexpr uint32_t kStatusDeletePending = 0xC0000056;
 
 struct OpenRecord {
   uint64_t conn_id = 0;
@@ -37,8 +39,21 @@ class ShareModeTable {
   // kStatusInvalidParameter when (conn_id, open_id) is already registered.
   uint32_t open(uint64_t conn_id, uint64_t open_id, uint64_t dev, uint64_t ino, uint32_t access,
                 uint32_t share_access);
-  // Forgets one open; false if it was not registered.
-  bool close(uint64_t conn_id, uint64_t open_id);
+  // Forgets one open; false if it was not registered. *delete_now (when
+  // given) says whether this was the last open of a delete-pending file:
+  // the closer then removes the file (MS-FSA 2.1.5.4, last cleanup).
+  bool close(uint64_t conn_id, uint64_t open_id, bool* delete_now = nullptr);
+  // The open passes to another owner with its access and share mode (a
+  // durable handle parked at disconnect, taken back at reconnect): not a
+  // new open, so no share-mode or delete-pending check, and the file's
+  // delete-pending state stays. False if `from` is unknown or `to` taken.
+  bool move(uint64_t from_conn, uint64_t from_open, uint64_t to_conn, uint64_t to_open);
+  // Delete pending (MS-FSA Link.IsDeleted): set by SET_INFO disposition or
+  // by the close of a delete-on-close open, cleared by a disposition of
+  // FALSE; while set, open() refuses new opens of the file with
+  // kStatusDeletePending. False if the open is unknown.
+  bool set_delete_pending(uint64_t conn_id, uint64_t open_id, bool pending);
+  bool delete_pending(uint64_t dev, uint64_t ino) const { return pending_.count({dev, ino}) != 0; }
   // Forgets every open of a connection (its session process ended).
   size_t drop_connection(uint64_t conn_id);
 
@@ -61,6 +76,7 @@ class ShareModeTable {
   std::map<FileKey, std::vector<OpenRecord>> files_;
   std::map<OpenKey, FileKey> by_open_;
   std::map<uint64_t, size_t> per_conn_;  // open count per connection
+  std::set<FileKey> pending_;            // delete pending; only files with opens
   FileKey last_file_{0, 0};
 };
 

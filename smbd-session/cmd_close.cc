@@ -56,11 +56,14 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
   } else {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     // A stream open's delete-on-close removes the stream, not the file.
-    if (!streams::on_close(open) && open.delete_on_close) delete_now(tree, open);
+    const bool file_doc = !streams::on_close(open) && open.delete_on_close;
+    if (file_doc && !open.broker_id) delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
     caching_closed(open);
-    if (open.broker_id) broker_share_close(conn, open.broker_id);
+    // The file goes with its last open, whichever session holds that one:
+    // until then it is delete pending for everybody (MS-FSA 2.1.5.4).
+    if (open.broker_id && broker_share_close(conn, open.broker_id, file_doc)) delete_now(tree, open);
     lock_client_forget(conn, open);
   }
   if (conn.open_count) conn.open_count--;

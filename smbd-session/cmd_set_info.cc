@@ -96,8 +96,12 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
 
 NtStatus set_disposition(Request& req, Open& o, bool del, bool ignore_readonly) {
   if (!(o.access & kDelete)) return status::kAccessDenied;
+  // A file's delete-pending state is shared by all its opens, in every
+  // session (the broker's); a named stream's stays with the stream open.
+  const bool shared = o.broker_id && !o.stream;
   if (!del) {
     o.delete_on_close = false;
+    if (shared) broker_delete_pending(req.conn, o.broker_id, false);
     return status::kSuccess;
   }
   if (o.path.empty()) return status::kCannotDelete;  // the share root
@@ -107,6 +111,10 @@ NtStatus set_disposition(Request& req, Open& o, bool del, bool ignore_readonly) 
   if (!st.is_dir && (st.attrs & kAttrReadonly) && !ignore_readonly) return status::kCannotDelete;
   if (st.is_dir && !dir_is_empty(req.tree->root.get(), o.path, share_of(req).follow_symlinks))
     return status::kDirectoryNotEmpty;
+  if (shared) {
+    NtStatus bs = broker_delete_pending(req.conn, o.broker_id, true);
+    if (bs != status::kSuccess) return bs;
+  }
   o.delete_on_close = true;
   return status::kSuccess;
 }

@@ -203,12 +203,23 @@ NtStatus broker_share_open(Connection& c, const m::ShareOpen& req) {
   return a ? a->status : status::kInternalError;
 }
 
-void broker_share_close(Connection& c, uint64_t open_id) {
+bool broker_share_close(Connection& c, uint64_t open_id, bool delete_on_close) {
   m::ShareClose sc;
   sc.open_id = open_id;
+  sc.delete_on_close = delete_on_close ? 1 : 0;
   auto buf = encode(sc);
   ipc::Message ans;
-  master_call(c, m::kShareClose, {buf.data(), buf.size()}, &ans);
+  if (!master_call(c, m::kShareClose, {buf.data(), buf.size()}, &ans)) return false;
+  auto a = m::StatusAnswer::decode(ans.body());
+  return a && a->status == m::kStatusDeleteFile;
+}
+
+NtStatus broker_delete_pending(Connection& c, uint64_t open_id, bool pending) {
+  auto buf = encode(m::DeletePending{open_id, uint8_t(pending ? 1 : 0)});
+  ipc::Message ans;
+  if (!master_call(c, m::kDeletePending, {buf.data(), buf.size()}, &ans)) return status::kInternalError;
+  auto a = m::StatusAnswer::decode(ans.body());
+  return a ? a->status : status::kInternalError;
 }
 
 }  // namespace cifsd::session

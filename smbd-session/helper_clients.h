@@ -32,6 +32,12 @@ void rpc_close(Connection& c, uint32_t handle);
 
 // smbd-master: share-mode broker
 NtStatus broker_share_open(Connection& c, const ipc::master::ShareOpen& req);
-void broker_share_close(Connection& c, uint64_t open_id);
+// Forgets an open in the broker. `delete_on_close`: the open was
+// delete-on-close, so the file becomes delete pending as it closes. True
+// when the caller must remove the file: it closed the last open of a
+// delete-pending file (MS-FSA 2.1.5.4).
+bool broker_share_close(Connection& c, uint64_t open_id, bool delete_on_close = false);
+// SET_INFO disposition: the file's delete-pending state for all its opens.
+NtStatus broker_delete_pending(Connection& c, uint64_t open_id, bool pending);
 
 }  // namespace cifsd::session

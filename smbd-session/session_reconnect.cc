@@ -4,6 +4,7 @@
 #include "common/log/log.h"
 #include "common/ipc/channel.h"
 #include "smbd-session/durable.h"
+#include "smbd-session/master_link.h"
 #include "smbd-session/smb2_types.h"
 
 namespace cifsd::session {
@@ -37,8 +38,10 @@ void end_previous_session(Connection& c, const Session& fresh, uint64_t prev) {
   note.uid = fresh.identity.uid;
   ByteWriter w;
   note.encode(w);
-  // A notification: seq 0, no answer (master_proto.h).
-  if (!ipc::send_message(c.master_fd.get(), mp::kVersion, mp::kLogoffPreviousNote, 0, w.view()))
+  // Answered once the master has passed it on to the owner, so the old
+  // connection ends the session before this SESSION_SETUP is answered.
+  ipc::Message ans;
+  if (!master_call(c, mp::kLogoffPrevious, w.view(), &ans))
     LOG_W("could not ask the master to end previous session %llx", (unsigned long long)prev);
 }
 

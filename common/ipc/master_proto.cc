@@ -16,6 +16,8 @@ void StatusAnswer::encode(ByteWriter& w) const { write_fields(*this, w); }
 std::optional<StatusAnswer> StatusAnswer::decode(Bytes b) { return read_fields<StatusAnswer>(b); }
 void ShareClose::encode(ByteWriter& w) const { write_fields(*this, w); }
 std::optional<ShareClose> ShareClose::decode(Bytes b) { return read_fields<ShareClose>(b); }
+void DeletePending::encode(ByteWriter& w) const { write_fields(*this, w); }
+std::optional<DeletePending> DeletePending::decode(Bytes b) { return read_fields<DeletePending>(b); }
 void NewChannel::encode(ByteWriter& w) const { write_fields(*this, w); }
 std::optional<NewChannel> NewChannel::decode(Bytes b) { return read_fields<NewChannel>(b); }
 void Attach::encode(ByteWriter& w) const { write_fields(*this, w); }

@@ -26,6 +26,11 @@ enum Type : uint16_t {
   // master -> helper (smbd-auth, smbd-rpc)
   kAttach = 10, kAttachAnswer = 11,        // a new session's channel (fd passed)
   kReload = 12, kReloadAnswer = 13,        // new configuration text
+  // session -> master: a file's delete-pending state (DeletePending -> StatusAnswer)
+  kDeletePending = 14, kDeletePendingAnswer = 15,
+  // session -> master: end a previous session (LogoffPrevious -> StatusAnswer,
+  // sent after the master has passed the note on to the owning connection)
+  kLogoffPrevious = 16, kLogoffPreviousAnswer = 17,
   // session -> master: oplocks and leases (20-39; smbd-master/caching.h)
   kCachingOpen = 20, kCachingOpenAnswer = 21,  // ShareOpen + the oplock/lease request
   kOplockAck = 22, kOplockAckAnswer = 23,      // client acknowledged an oplock break
@@ -124,12 +129,34 @@ struct StatusAnswer {
 
 struct ShareClose {
   uint64_t open_id = 0;
+  uint8_t delete_on_close = 0;  // the open was delete-on-close: the file becomes delete pending
   template <class M, class IO>
   static void fields(M& m, IO& io) {
     io.u64(m.open_id);
+    io.u8(m.delete_on_close);
   }
+  bool validate() const { return delete_on_close <= 1; }
   void encode(ByteWriter& w) const;
   static std::optional<ShareClose> decode(Bytes b);
+};
+// ShareCloseAnswer is a StatusAnswer: success, or kStatusDeleteFile when the
+// closed open was the last of a delete-pending file, which the closer then
+// removes (MS-FSA 2.1.5.4). Never sent to a client.
+constexpr uint32_t kStatusDeleteFile = 0x00000001;
+
+// SET_INFO FileDispositionInformation(Ex) of an open: the file's delete
+// pending state for every open of it, in every session.
+struct DeletePending {
+  uint64_t open_id = 0;
+  uint8_t pending = 0;
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.open_id);
+    io.u8(m.pending);
+  }
+  bool validate() const { return pending <= 1; }
+  void encode(ByteWriter& w) const;
+  static std::optional<DeletePending> decode(Bytes b);
 };
 
 struct NewChannel {
@@ -322,8 +349,11 @@ struct IdNote {
 // the connection the SessionId names (its bits 40-63 are that connection's id,
 // smbd-session/cmd_session_setup.cc), which logs the session off only if it
 // belongs to the same Unix user and is not a guest or anonymous session.
+// The request form, kLogoffPrevious, is answered once the note is on its way
+// to the owner, so the client's next request on the old connection finds the
+// old session ended (smbtorture durable-open.reopen1a under load).
 enum SessionNoteType : uint16_t {
-  kLogoffPreviousNote = 0x140,  // session -> master (LogoffPrevious)
+  kLogoffPreviousNote = 0x140,  // session -> master (LogoffPrevious), no answer
   kLogoffSessionNote = 0x142,   // master -> the owning session (LogoffPrevious)
   // smbd-auth -> master, on its own channel: a connection's session channel
   // completed a logon as this Unix user (Authenticated). The master forwards

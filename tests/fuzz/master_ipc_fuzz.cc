@@ -90,6 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // table (with the per-connection bound); here only the codecs.
       case kShareOpen: roundtrip<ShareOpen>(body); break;
       case kShareClose: roundtrip<ShareClose>(body); break;
+      case kDeletePending: roundtrip<DeletePending>(body); break;
+      case kLogoffPrevious: roundtrip<LogoffPrevious>(body); break;
       case kNewChannel: roundtrip<NewChannel>(body); break;
       case kAttach: roundtrip<Attach>(body); break;
       case kReload: roundtrip<Reload>(body); break;
@@ -105,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kCachingOpenAnswer: roundtrip<CachingOpenAnswer>(body); break;
       case kOplockAckAnswer: case kLeaseAckAnswer: roundtrip<LevelAnswer>(body); break;
       case kShareOpenAnswer: case kShareCloseAnswer: case kNewChannelAnswer:
-      case kAttachAnswer: case kReloadAnswer:
+      case kAttachAnswer: case kReloadAnswer: case kDeletePendingAnswer: case kLogoffPreviousAnswer:
         roundtrip<StatusAnswer>(body);
         break;
       default:

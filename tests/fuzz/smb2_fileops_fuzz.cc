@@ -55,7 +55,8 @@ NtStatus rpc_read(Connection&, uint32_t, uint32_t, std::vector<uint8_t>*) { retu
 NtStatus rpc_transceive(Connection&, uint32_t, Bytes, uint32_t, std::vector<uint8_t>*) { return status::kPipeBroken; }
 void rpc_close(Connection&, uint32_t) {}
 NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }
-void broker_share_close(Connection&, uint64_t) {}
+bool broker_share_close(Connection&, uint64_t, bool) { return false; }
+NtStatus broker_delete_pending(Connection&, uint64_t, bool) { return status::kSuccess; }
 bool become_user(const ipc::auth::Identity&) { return true; }
 void become_service() {}
 int as_file_owner(uid_t, gid_t, int (*fn)(void*), void* arg) { return fn(arg); }

@@ -31,7 +31,8 @@ void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); 
 void durable_detach_session(Connection&, Session&) {}
 
 NtStatus broker_share_open(Connection&, const ipc::master::ShareOpen&) { return status::kSuccess; }
-void broker_share_close(Connection&, uint64_t) {}
+bool broker_share_close(Connection&, uint64_t, bool) { return false; }
+NtStatus broker_delete_pending(Connection&, uint64_t, bool) { return status::kSuccess; }
 bool become_user(const ipc::auth::Identity&) { return true; }
 void become_service() {}
 

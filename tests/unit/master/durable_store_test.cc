@@ -62,11 +62,10 @@ void test_park_reclaim(void**) {
   assert_int_equal(gone[0].old_open_id, 10);
   // another user
   assert_int_equal(d.reclaim(0x100, guid, true, 1001, "bob", "CIFSD", 2, 20, 10, &out, &fd), kDenied);
-  // wrong create GUID, wrong version, unknown id
+  // wrong create GUID, unknown id
   std::array<uint8_t, 16> other;
   other.fill(0xBB);
   assert_int_equal(d.reclaim(0x100, other, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
-  assert_int_equal(d.reclaim(0x100, guid, false, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
   assert_int_equal(d.reclaim(0x101, guid, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
   // the owner, in time
   assert_int_equal(d.reclaim(0x100, guid, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kStatusSuccess);
@@ -77,6 +76,24 @@ void test_park_reclaim(void**) {
   assert_false(d.drop(1, 0x100));
   assert_true(d.drop(2, 0x100));
   assert_int_equal(d.size(), 0);
+}
+
+// A v1 reconnect (no create GUID on the wire) takes back a v2 handle; a v2
+// reconnect never takes back a v1 handle by a create GUID it never had.
+void test_reclaim_across_versions(void**) {
+  DurableStore d;
+  DurableState out;
+  UniqueFd fd;
+  std::array<uint8_t, 16> guid;
+  guid.fill(0xAA);
+  assert_int_equal(d.park(1, 10, state(0x100, true, 0xAA), some_fd()), kStatusSuccess);
+  assert_int_equal(d.park(1, 11, state(0x200, false, 0x00), some_fd()), kStatusSuccess);
+  d.disconnect(1, 0);
+  assert_int_equal(d.reclaim(0x200, guid, true, 1000, "alice", "CIFSD", 2, 20, 10, &out, &fd), kNotFound);
+  assert_int_equal(d.reclaim(0x100, {}, false, 1000, "alice", "CIFSD", 2, 21, 10, &out, &fd), kStatusSuccess);
+  assert_true(out.v2);
+  assert_int_equal(d.reclaim(0x200, {}, false, 1000, "alice", "CIFSD", 2, 22, 10, &out, &fd), kStatusSuccess);
+  assert_false(out.v2);
 }
 
 void test_expiry(void**) {
@@ -336,6 +353,7 @@ void test_disconnect_one(void**) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_park_reclaim),
+      cmocka_unit_test(test_reclaim_across_versions),
       cmocka_unit_test(test_expiry),
       cmocka_unit_test(test_park_rules),
       cmocka_unit_test(test_share_records),

@@ -83,6 +83,29 @@ void test_routing(void**) {
   assert_int_equal(a.notify.size(), 0);
 }
 
+// The request form gets an answer whether or not anything is forwarded, and
+// forwards exactly as the note does (the master delivers before answering).
+void test_request_form(void**) {
+  SessionState st;
+  st.conn_id = 7;
+  st.vouched_uids = &kVouched;
+  hello(st);
+  SessionAction a = run(st, msg(mp::kLogoffPrevious, note((5ull << 40) | 3, 1001)));
+  assert_int_equal(a.kind, SessionAction::kAnswer);
+  assert_int_equal(a.type, mp::kLogoffPreviousAnswer);
+  assert_int_equal(a.notify.size(), 1);
+  assert_int_equal(a.notify[0].conn_id, 5);
+  auto st_ans = mp::StatusAnswer::decode(a.payload);
+  assert_true(st_ans.has_value());
+  assert_int_equal(st_ans->status, 0);
+  // Not vouched for: answered, nothing forwarded.
+  a = run(st, msg(mp::kLogoffPrevious, note((5ull << 40) | 3, 1002)));
+  assert_int_equal(a.kind, SessionAction::kAnswer);
+  assert_int_equal(a.notify.size(), 0);
+  // Malformed: a violation, as for the note.
+  assert_int_equal(run(st, msg(mp::kLogoffPrevious, {1, 2})).kind, SessionAction::kViolation);
+}
+
 void test_strict(void**) {
   SessionState st;
   st.conn_id = 7;
@@ -159,6 +182,7 @@ void test_authenticated_note(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_routing),
+      cmocka_unit_test(test_request_form),
       cmocka_unit_test(test_strict),
       cmocka_unit_test(test_bounded),
       cmocka_unit_test(test_unvouched_uid),

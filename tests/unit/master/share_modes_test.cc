@@ -132,6 +132,60 @@ void test_many_compatible_readers(void**) {
   assert_int_equal(t.opens_of(1, 1), 100u);
 }
 
+// MS-FSA delete pending: new opens refused, existing ones go on, the last
+// closer is told to remove the file; clearing it lets opens in again.
+void test_delete_pending(void**) {
+  ShareModeTable t;
+  const uint32_t all = SR | SW | SD;
+  assert_int_equal(t.open(1, 1, 10, 20, R | D, all), kStatusSuccess);
+  assert_int_equal(t.open(2, 1, 10, 20, R, all), kStatusSuccess);
+  assert_false(t.set_delete_pending(3, 1, true));  // unknown open
+  assert_true(t.set_delete_pending(1, 1, true));
+  assert_true(t.delete_pending(10, 20));
+  assert_false(t.delete_pending(10, 21));
+  assert_int_equal(t.open(3, 1, 10, 20, R, all), kStatusDeletePending);
+  assert_int_equal(t.open(3, 2, 10, 20, kReadAttributes, all), kStatusDeletePending);
+  assert_int_equal(t.open(3, 3, 10, 21, R, all), kStatusSuccess);  // another file
+  // cleared by an open of the file, then set again
+  assert_true(t.set_delete_pending(2, 1, false));
+  assert_int_equal(t.open(3, 4, 10, 20, R, all), kStatusSuccess);
+  assert_true(t.close(3, 4));
+  assert_true(t.set_delete_pending(2, 1, true));
+  bool del = true;
+  assert_true(t.close(1, 1, &del));
+  assert_false(del);  // another open remains
+  assert_true(t.delete_pending(10, 20));
+  assert_true(t.close(2, 1, &del));
+  assert_true(del);  // the last one
+  assert_false(t.delete_pending(10, 20));
+  // a new file on the same inode starts clean
+  assert_int_equal(t.open(4, 1, 10, 20, R, all), kStatusSuccess);
+  assert_true(t.close(4, 1, &del));
+  assert_false(del);
+}
+
+// A durable handle's record moves to the parked owner and back without a
+// share-mode or delete-pending check and keeps the file's pending state.
+void test_move_keeps_pending(void**) {
+  ShareModeTable t;
+  assert_int_equal(t.open(1, 1, 10, 20, R | D, SR | SD), kStatusSuccess);
+  assert_int_equal(t.open(2, 1, 10, 20, R, SR | SD), kStatusSuccess);
+  assert_true(t.set_delete_pending(2, 1, true));
+  assert_true(t.move(1, 1, 99, 0x100));
+  assert_false(t.move(1, 1, 99, 0x101));    // gone from its first owner
+  assert_false(t.move(2, 1, 99, 0x100));    // target taken
+  assert_int_equal(t.opens_of_connection(1), 0u);
+  assert_int_equal(t.opens_of_connection(99), 1u);
+  bool del = true;
+  assert_true(t.close(2, 1, &del));
+  assert_false(del);
+  assert_true(t.delete_pending(10, 20));
+  assert_true(t.move(99, 0x100, 3, 7));
+  assert_int_equal(t.open(4, 1, 10, 20, R, SR | SD), kStatusDeletePending);
+  assert_true(t.close(3, 7, &del));
+  assert_true(del);
+}
+
 }  // namespace
 
 int main() {
@@ -143,6 +197,8 @@ int main() {
       cmocka_unit_test(test_same_connection_conflicts_too),
       cmocka_unit_test(test_drop_connection),
       cmocka_unit_test(test_many_compatible_readers),
+      cmocka_unit_test(test_delete_pending),
+      cmocka_unit_test(test_move_keeps_pending),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
