@@ -8,6 +8,8 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
+#include <profile.h>
 
 #include <algorithm>
 #include <cstring>
@@ -50,6 +52,32 @@ std::string gss_error(OM_uint32 maj, OM_uint32 min) {
     } while (ctx != 0);
   }
   return s;
+}
+
+// MIT's acceptor reports a context lifetime (time_rec) of the ticket's end
+// time plus the allowed clock skew (libdefaults clockskew, 300 s unless
+// configured), so a 4 s ticket would keep a session for 304 s. The session
+// must end with the ticket: the skew is read once from the same profile
+// GSS-API uses and taken off.
+uint32_t clock_skew_s() {
+  static const uint32_t skew = [] {
+    krb5_deltat d = 300;
+    krb5_context kc = nullptr;
+    if (krb5_init_context(&kc) != 0) return uint32_t(d);
+    profile_t prof = nullptr;
+    if (krb5_get_profile(kc, &prof) == 0 && prof) {
+      char* val = nullptr;
+      if (profile_get_string(prof, "libdefaults", "clockskew", nullptr, "300", &val) == 0 && val) {
+        krb5_deltat parsed = 0;
+        if (krb5_string_to_deltat(val, &parsed) == 0 && parsed >= 0) d = parsed;
+        profile_release_string(val);
+      }
+      profile_release(prof);
+    }
+    krb5_free_context(kc);
+    return uint32_t(d);
+  }();
+  return skew;
 }
 
 bool acquire(const std::string& keytab, gss_cred_id_t* cred, std::string* why) {
@@ -164,7 +192,8 @@ class GssAcceptor final : public Krb5Acceptor {
     crypto::wipe(k.value, k.length);
     gss_release_buffer_set(&m2, &keys);
     res.has_session_key = true;
-    res.lifetime_s = time_rec == GSS_C_INDEFINITE ? 0 : std::max<OM_uint32>(time_rec, 1);
+    if (time_rec == GSS_C_INDEFINITE) res.lifetime_s = 0;
+    else res.lifetime_s = time_rec > clock_skew_s() + 1 ? time_rec - clock_skew_s() : 1;
     res.status = Krb5Result::Status::kComplete;
     complete_ = true;
     return res;

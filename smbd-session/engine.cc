@@ -157,7 +157,11 @@ EngineResult handle_transform(Connection& c, MutBytes payload, std::vector<uint8
   if (!r.ok() || flags != 0x0001 || orig != r.remaining() || orig < smb2::kHeaderSize)
     return EngineResult::kDisconnect;
   auto it = c.sessions.find(sid);
-  if (it == c.sessions.end() || it->second->state != Session::State::kValid ||
+  // An expired session keeps its keys: its requests are decrypted and
+  // answered (STATUS_NETWORK_SESSION_EXPIRED, or served for the commands an
+  // expired session may use and its re-authentication), encrypted.
+  if (it == c.sessions.end() ||
+      (it->second->state != Session::State::kValid && it->second->state != Session::State::kExpired) ||
       it->second->decryption_key.empty())
     return EngineResult::kDisconnect;
   Session* s = it->second.get();
@@ -376,7 +380,7 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     // "session expiry" (session_expiry.h): an expired session may only close,
     // unlock and log off until it re-authenticates (MS-SMB2 3.3.5.2.9).
     bool expired_ok = sess && refresh_session_state(*sess) == Session::State::kExpired &&
-                      expired_session_may(h.command);
+                      expired_session_may(h.command, body);
     if (st == status::kSuccess && info->needs_session) {
       // A related request inherits the previous one's SessionId; if that
       // names no session the chain itself is malformed.
@@ -474,7 +478,13 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     if (h.command == smb2::kCreate) chain.after_create(st, {resp_body.data(), resp_body.size()});
 
     // Build the response header + body.
+    // STATUS_NETWORK_SESSION_EXPIRED is signed with the expired session's
+    // key like any answer to it (the client checks it; smbtorture
+    // smb2.session.expire1s).
     Session* sign_sess = req.session;
+    if (!sign_sess && sess && sess->state == Session::State::kExpired &&
+        (st == status::kNetworkSessionExpired || st == status::kSuccess))
+      sign_sess = sess;  // also an ECHO naming the expired session
     Smb2Header rh;
     rh.credit_charge = h.credit_charge;
     rh.status = st;

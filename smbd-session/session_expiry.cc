@@ -36,8 +36,23 @@ Session::State refresh_session_state(Session& s) {
   return s.state;
 }
 
-bool expired_session_may(uint16_t command) {
-  return command == smb2::kLogoff || command == smb2::kClose || command == smb2::kLock;
+bool expired_session_may(uint16_t command, Bytes body) {
+  if (command == smb2::kLogoff || command == smb2::kClose) return true;
+  if (command != smb2::kLock) return false;
+  // SMB2 LOCK: LockCount at 2, the 24-byte elements from 24, Flags at +16.
+  constexpr uint32_t kUnlock = 0x4;
+  ByteReader r(body);
+  r.skip(2);
+  uint16_t count = r.u16();
+  r.skip(20);
+  if (!r.ok() || count == 0) return false;
+  for (uint16_t i = 0; i < count; i++) {
+    r.skip(16);
+    uint32_t flags = r.u32();
+    r.skip(4);
+    if (!r.ok() || !(flags & kUnlock)) return false;
+  }
+  return true;
 }
 
 }  // namespace cifsd::session

@@ -8,6 +8,7 @@
 // valid again with the same keys.
 #include <cstdint>
 
+#include "common/wire/reader.h"
 #include "smbd-session/connection.h"
 
 namespace cifsd::session {
@@ -24,7 +25,9 @@ void session_authenticated(const Connection& c, Session& s, uint32_t lifetime_s 
 // Moves a valid session whose lifetime is over to Expired. Returns its state.
 Session::State refresh_session_state(Session& s);
 
-// Whether `command` is processed for an expired session (LOGOFF, CLOSE, LOCK).
-bool expired_session_may(uint16_t command);
+// Whether a request is processed for an expired session: LOGOFF, CLOSE, and
+// a LOCK whose elements all unlock (taking a new lock is refused as Windows
+// does; smbtorture smb2.session.expire2). `body` is the request body.
+bool expired_session_may(uint16_t command, Bytes body);
 
 }  // namespace cifsd::session

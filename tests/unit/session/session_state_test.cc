@@ -202,6 +202,36 @@ void test_expiry_and_reauth(void**) {
   set_session_clock_for_test(nullptr);
 }
 
+// What an expired session may still do: LOGOFF, CLOSE and unlocking LOCKs.
+std::vector<uint8_t> lock_body(std::vector<uint32_t> flags) {
+  std::vector<uint8_t> b(24 + 24 * flags.size(), 0);
+  b[0] = 48;
+  b[2] = uint8_t(flags.size());
+  for (size_t i = 0; i < flags.size(); i++) std::memcpy(&b[24 + 24 * i + 16], &flags[i], 4);
+  return b;
+}
+
+void test_expired_session_may(void**) {
+  std::vector<uint8_t> none;
+  assert_true(expired_session_may(smb2::kLogoff, none));
+  assert_true(expired_session_may(smb2::kClose, none));
+  assert_false(expired_session_may(smb2::kRead, none));
+  assert_false(expired_session_may(smb2::kCreate, none));
+  auto unlock = lock_body({0x4});
+  auto two_unlocks = lock_body({0x4, 0x4});
+  auto lock = lock_body({0x2 | 0x10});
+  auto mixed = lock_body({0x4, 0x1});
+  assert_true(expired_session_may(smb2::kLock, unlock));
+  assert_true(expired_session_may(smb2::kLock, two_unlocks));
+  assert_false(expired_session_may(smb2::kLock, lock));
+  assert_false(expired_session_may(smb2::kLock, mixed));
+  // A count larger than the elements sent, or none at all: refused.
+  auto short_body = unlock;
+  short_body[2] = 3;
+  assert_false(expired_session_may(smb2::kLock, short_body));
+  assert_false(expired_session_may(smb2::kLock, lock_body({})));
+}
+
 void test_no_expiry_by_default(void**) {
   reset_identity();
   set_session_clock_for_test(fake_clock);
@@ -311,6 +341,7 @@ void test_master_logoff_note(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expiry_and_reauth),
+      cmocka_unit_test(test_expired_session_may),
       cmocka_unit_test(test_no_expiry_by_default),
       cmocka_unit_test(test_reauth_other_user),
       cmocka_unit_test(test_session_id_names_connection),
