@@ -1,8 +1,9 @@
 #pragma once
 // The server side of one NTLMSSP exchange (MS-NLMP 3.2.5): NEGOTIATE ->
-// CHALLENGE, then AUTHENTICATE -> verdict, identity and session key. NTLMv2
-// only (NTLMv1/LM are refused: see authenticate()). Also the NTLMSSP message
-// signature used for the SPNEGO mechListMIC (MS-NLMP 3.4.4, 3.4.5). No I/O.
+// CHALLENGE, then AUTHENTICATE -> verdict, identity and session key. NTLMv2,
+// and NTLMv1 when "ntlm auth" permits it; LM responses are refused (the
+// password database holds only NT hashes). Also the NTLMSSP message signature
+// used for the SPNEGO mechListMIC (MS-NLMP 3.4.4, 3.4.5). No I/O.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -50,6 +51,9 @@ class NtlmServer {
 
  private:
   AuthOutcome guest_outcome(Verdict v, const char* why);
+  AuthOutcome bad_password(const std::string& user);
+  bool check_v1(const ntlmssp::Authenticate& a, bool ess, const PassdbEntry& entry,
+                crypto::SecretArray<16>* key_exchange_key);
   bool check_v2(const ntlmssp::Authenticate& a, crypto::SecretArray<16>* session_base_key,
                 const PassdbEntry& entry);
   void derive_keys(const crypto::SecretArray<16>& esk);

@@ -1,12 +1,14 @@
 #pragma once
 // Shared helpers for the auth unit tests: hex conversion, a fake identity
-// resolver and a minimal NTLMv2 client written against MS-NLMP directly (it
-// shares only the MD4/HMAC/RC4 primitives with the server).
+// resolver and a minimal NTLMv2/NTLMv1 client written against MS-NLMP
+// directly (it shares only the MD4/HMAC/RC4/DESL primitives with the server).
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/crypto/desl.h"
+#include "common/crypto/md4.h"
 #include "common/crypto/md5.h"
 #include "common/crypto/rc4.h"
 #include "common/util/utf16.h"
@@ -127,6 +129,54 @@ struct Client {
     return msg;
   }
   uint32_t flags_negotiated = 0;
+
+  // Builds an NTLMv1 AUTHENTICATE answering `challenge` (MS-NLMP 3.3.1), with
+  // extended session security if the server offered it, else with the NT
+  // response repeated in the LM field (NoLMResponseNTLMv1). No MIC.
+  std::vector<uint8_t> make_authenticate_v1(cifsd::Bytes challenge) {
+    using namespace cifsd;
+    ByteReader r(challenge);
+    r.skip(20);
+    uint32_t sflags = r.u32();
+    uint8_t chal[8];
+    r.copy(chal, 8);
+    if (!r.ok()) return {};
+    bool ess = sflags & ntlmssp::kExtendedSessionSecurity;
+    const uint8_t cc[8] = {0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8};
+    auto nth = crypto::nt_hash(password);
+    uint8_t c[16], nt[24], kx[16];
+    if (ess) crypto::md5({Bytes(chal, 8), Bytes(cc, 8)}, c);
+    else std::memcpy(c, chal, 8);
+    crypto::desl(nth.view(), {c, 8}, nt);
+    auto sbk = crypto::md4(nth.view());
+    if (ess) crypto::hmac_md5(Bytes(sbk), {Bytes(chal, 8), Bytes(cc, 8)}, kx);
+    else std::memcpy(kx, sbk.data(), 16);
+    ntlmssp::AuthenticateParams p;
+    p.flags = sflags & ~uint32_t(ntlmssp::kTargetInfo);
+    if (!key_exch) p.flags &= ~uint32_t(ntlmssp::kKeyExch);
+    p.user = user;
+    p.domain = domain;
+    p.workstation = "CLIENT";
+    p.nt_response.assign(nt, nt + 24);
+    if (ess) {
+      p.lm_response.assign(cc, cc + 8);
+      p.lm_response.resize(24, 0);
+    } else {
+      p.lm_response = p.nt_response;
+    }
+    if (p.flags & ntlmssp::kKeyExch) {
+      for (int i = 0; i < 16; i++) esk[i] = uint8_t(0x70 + i);
+      std::vector<uint8_t> enc(esk, esk + 16);
+      crypto::Rc4 rc4({kx, 16});
+      rc4.crypt(enc);
+      p.encrypted_session_key = enc;
+    } else {
+      std::memcpy(esk, kx, 16);
+    }
+    p.with_mic = false;
+    flags_negotiated = p.flags;
+    return ntlmssp::build_authenticate(p);
+  }
 
   // NTLMSSP signature (seq 0) in one direction, computed independently.
   std::vector<uint8_t> signature(cifsd::Bytes data, bool client_to_server) {
