@@ -37,6 +37,17 @@ const char kSrvSeal[] = "session key to server-to-client sealing key magic const
 // The magic constants include their terminating NUL (MS-NLMP 3.4.5.2).
 Bytes magic(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::strlen(s) + 1}; }
 
+// CRC-32 (IEEE 802.3, reflected), the checksum of NTLMSSP signatures without
+// extended session security (MS-NLMP 3.4.4.1).
+uint32_t crc32(Bytes data) {
+  uint32_t c = 0xffffffffu;
+  for (uint8_t b : data) {
+    c ^= b;
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+
 }  // namespace
 
 namespace {
@@ -335,10 +346,15 @@ AuthOutcome NtlmServer::authenticate(Bytes msg) {
 }
 
 void NtlmServer::derive_keys(const crypto::SecretArray<16>& esk) {
-  // Only extended session security signing is implemented (every NTLMv2
-  // client negotiates it); without it (NTLMv1 clients may not) no
-  // mechListMIC can be made or checked.
-  if (!(negotiated_flags_ & kExtendedSessionSecurity)) return;
+  if (!(negotiated_flags_ & kExtendedSessionSecurity)) {
+    // Without extended session security (NTLMv1 only in practice) there is no
+    // signing key and one sealing key for both directions: the
+    // ExportedSessionKey itself, LM_KEY never being negotiated (SEALKEY,
+    // MS-NLMP 3.4.5.3). sign() uses client_seal_ for both.
+    client_seal_ = esk;
+    keys_ready_ = true;
+    return;
+  }
   size_t seal_len = (negotiated_flags_ & k128) ? 16 : (negotiated_flags_ & k56) ? 7 : 5;
   Bytes k = esk.view();
   bool ok = crypto::md5({k, magic(kCliSign)}, client_sign_.data()) &&
@@ -348,11 +364,31 @@ void NtlmServer::derive_keys(const crypto::SecretArray<16>& esk) {
   keys_ready_ = ok;
 }
 
-std::vector<uint8_t> NtlmServer::sign(Bytes data, const crypto::SecretArray<16>& sign_key,
-                                      const crypto::SecretArray<16>& seal_key) const {
-  // NTLMSSP_MESSAGE_SIGNATURE with extended session security (MS-NLMP 3.4.4.2),
-  // sequence number 0 and a fresh sealing handle: the mechListMIC is the first
-  // message signed in each direction.
+std::vector<uint8_t> NtlmServer::sign(Bytes data, bool server) const {
+  std::vector<uint8_t> sig = {1, 0, 0, 0};
+  if (!(negotiated_flags_ & kExtendedSessionSecurity)) {
+    // MS-NLMP 3.4.4.1: RC4(handle, RandomPad || CRC32(data) || SeqNum), the
+    // pad being zero (as in the 4.2.2.4 example). Without extended session
+    // security one RC4 handle and one sequence counter serve both directions
+    // (half duplex, MS-NLMP 3.4): the client's mechListMIC is message 0, our
+    // answer message 1, sealed with the key stream after the client's.
+    uint8_t skipped[12] = {};
+    uint8_t body[12] = {};
+    uint32_t crc = crc32(data);
+    for (int i = 0; i < 4; i++) body[4 + i] = uint8_t(crc >> (8 * i));
+    body[8] = server ? 1 : 0;
+    crypto::Rc4 rc4(client_seal_.view());
+    if (server) rc4.crypt({skipped, sizeof(skipped)});
+    rc4.crypt({body, sizeof(body)});
+    sig.insert(sig.end(), body, body + sizeof(body));
+    crypto::wipe(skipped, sizeof(skipped));
+    return sig;
+  }
+  // MS-NLMP 3.4.4.2 (extended session security): sequence number 0 and a
+  // fresh sealing handle in each direction, the mechListMIC being the first
+  // message signed in each.
+  const crypto::SecretArray<16>& sign_key = server ? server_sign_ : client_sign_;
+  const crypto::SecretArray<16>& seal_key = server ? server_seal_ : client_seal_;
   const uint8_t seq[4] = {0, 0, 0, 0};
   uint8_t mac[16];
   if (!crypto::hmac_md5(sign_key.view(), {Bytes(seq, 4), data}, mac)) return {};
@@ -360,7 +396,6 @@ std::vector<uint8_t> NtlmServer::sign(Bytes data, const crypto::SecretArray<16>&
     crypto::Rc4 rc4(seal_key.view());
     rc4.crypt({mac, 8});
   }
-  std::vector<uint8_t> sig = {1, 0, 0, 0};
   sig.insert(sig.end(), mac, mac + 8);
   sig.insert(sig.end(), seq, seq + 4);
   crypto::wipe(mac, sizeof(mac));
@@ -369,13 +404,19 @@ std::vector<uint8_t> NtlmServer::sign(Bytes data, const crypto::SecretArray<16>&
 
 bool NtlmServer::verify_client_signature(Bytes data, Bytes signature) const {
   if (!keys_ready_ || signature.size() != 16) return false;
-  std::vector<uint8_t> want = sign(data, client_sign_, client_seal_);
-  return crypto::equal_ct(want, signature);
+  std::vector<uint8_t> want = sign(data, false);
+  if (want.size() != 16) return false;
+  if (negotiated_flags_ & kExtendedSessionSecurity) return crypto::equal_ct(want, signature);
+  // Without extended session security the RandomPad (bytes 4..7) is the
+  // sender's choice and protects nothing: check the version, the checksum
+  // and the sequence number.
+  return crypto::equal_ct(Bytes(want).subspan(0, 4), signature.subspan(0, 4)) &
+         crypto::equal_ct(Bytes(want).subspan(8), signature.subspan(8));
 }
 
 std::vector<uint8_t> NtlmServer::server_signature(Bytes data) const {
   if (!keys_ready_) return {};
-  return sign(data, server_sign_, server_seal_);
+  return sign(data, true);
 }
 
 }  // namespace cifsd::auth

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/log/log.h"
+#include "common/util/utf16.h"
 #include "smbd-auth/auth_context.h"
 #include "smbd-auth/ntlm_server.h"
 #include "smbd-auth/spnego.h"
@@ -185,9 +186,8 @@ struct V1Logon {
   std::vector<uint8_t> lm, nt, enc_key;
 };
 
-// Runs NEGOTIATE (with `l.flags`) and an AUTHENTICATE carrying `l`.
-AuthOutcome v1_logon(const AuthEnv& env, const V1Logon& l, bool* can_sign = nullptr) {
-  NtlmServer s(env);
+// Runs NEGOTIATE (with `l.flags`) and an AUTHENTICATE carrying `l` on `s`.
+AuthOutcome v1_logon_on(NtlmServer& s, const V1Logon& l) {
   std::array<uint8_t, 8> chal;
   auto c = testutil::hex("0123456789abcdef");
   std::copy(c.begin(), c.end(), chal.begin());
@@ -203,9 +203,12 @@ AuthOutcome v1_logon(const AuthEnv& env, const V1Logon& l, bool* can_sign = null
   p.nt_response = l.nt;
   p.encrypted_session_key = l.enc_key;
   p.with_mic = false;
-  AuthOutcome o = s.authenticate(ntlmssp::build_authenticate(p));
-  if (can_sign) *can_sign = s.can_sign();
-  return o;
+  return s.authenticate(ntlmssp::build_authenticate(p));
+}
+
+AuthOutcome v1_logon(const AuthEnv& env, const V1Logon& l) {
+  NtlmServer s(env);
+  return v1_logon_on(s, l);
 }
 
 V1Logon v1_plain() {
@@ -233,14 +236,11 @@ void assert_key(const AuthOutcome& o, const char* want_hex) {
 
 static void test_ntlmv1_accepted_with_ntlm_auth(void**) {
   AuthEnv env = make_v1_env(true);
-  bool can_sign = true;
-  // Without ESS and KEY_EXCH the session key is the SessionBaseKey, and no
-  // NTLMSSP signing (mechListMIC) is available.
-  AuthOutcome o = v1_logon(env, v1_plain(), &can_sign);
+  // Without ESS and KEY_EXCH the session key is the SessionBaseKey.
+  AuthOutcome o = v1_logon(env, v1_plain());
   assert_key(o, kV1Sbk);
   assert_string_equal(o.identity.user.c_str(), "User");
   assert_false(o.identity.guest);
-  assert_false(can_sign);
   // The LM field may also be absent or anything else: only NT is checked.
   V1Logon no_lm = v1_plain();
   no_lm.lm.clear();
@@ -253,15 +253,42 @@ static void test_ntlmv1_accepted_with_ntlm_auth(void**) {
   V1Logon kx = v1_plain();
   kx.flags |= ntlmssp::kKeyExch;
   kx.enc_key = testutil::hex(kV1EncKey);
-  assert_key(v1_logon(env, kx), "55555555555555555555555555555555");
+  NtlmServer s(env);
+  assert_key(v1_logon_on(s, kx), "55555555555555555555555555555555");
+
+  // Signatures without ESS (MS-NLMP 3.4.4.1) with that key: one RC4 stream
+  // for both directions (half duplex), RC4 of a zero pad, CRC32 and the
+  // sequence number: the client's message 0, then our message 1. Over
+  // 4.2.2.4's message "Plaintext" (its sealed variant continues the same RC4
+  // stream); these values computed with pycryptodome and zlib.
+  assert_true(s.can_sign());
+  auto msg = utf8_to_utf16le("Plaintext");
+  auto client_sig = testutil::hex("0100000006fe68d87d7df2099ed7578a");
+  auto server_sig = testutil::hex("010000004b3b3545763cef5b45e57458");
+  auto sig = s.server_signature(msg);
+  assert_int_equal(sig.size(), 16);
+  assert_memory_equal(sig.data(), server_sig.data(), 16);
+  assert_true(s.verify_client_signature(msg, client_sig));
+  assert_false(s.verify_client_signature(msg, server_sig));
+  // The pad is not checked, the rest is.
+  auto pad = client_sig;
+  pad[5] ^= 0x40;
+  assert_true(s.verify_client_signature(msg, pad));
+  for (size_t i : {0, 8, 11, 12, 15}) {
+    auto bad = client_sig;
+    bad[i] ^= 1;
+    assert_false(s.verify_client_signature(msg, bad));
+  }
+  auto other = utf8_to_utf16le("Plaintexu");
+  assert_false(s.verify_client_signature(other, client_sig));
 }
 
 static void test_ntlmv1_ess_accepted_with_ntlm_auth(void**) {
   AuthEnv env = make_v1_env(true);
-  bool can_sign = false;
-  AuthOutcome o = v1_logon(env, v1_ess(), &can_sign);
+  NtlmServer s(env);
+  AuthOutcome o = v1_logon_on(s, v1_ess());
   assert_key(o, kV1EssKxKey);
-  assert_true(can_sign);
+  assert_true(s.can_sign());
   V1Logon kx = v1_ess();
   kx.flags |= ntlmssp::kKeyExch;
   kx.enc_key = testutil::hex(kV1EssEncKey);
@@ -278,9 +305,9 @@ static void test_ntlmv1_ess_accepted_with_ntlm_auth(void**) {
   // With ESS the LM field holds the client challenge: it must be 24 bytes.
   V1Logon short_lm = v1_ess();
   short_lm.lm.resize(8);
-  AuthOutcome s = v1_logon(env, short_lm);
-  assert_int_equal(int(s.verdict), int(Verdict::kLogonFailure));
-  assert_false(s.has_session_key);
+  AuthOutcome sh = v1_logon(env, short_lm);
+  assert_int_equal(int(sh.verdict), int(Verdict::kLogonFailure));
+  assert_false(sh.has_session_key);
   // Another client challenge gives another response.
   V1Logon other_cc = v1_ess();
   other_cc.lm[0] ^= 1;
@@ -365,29 +392,47 @@ static void test_ntlmv1_raw_and_spnego_exchange(void**) {
       assert_true(a.validate());
     }
   }
-  // SPNEGO with a mechListMIC (signing keys from ESS).
-  testutil::Client c{"alice", "WORKGROUP", "Secret123"};
-  AuthContext ctx(env);
-  auto init = spnego::build_client_init({spnego::kOidNtlmssp}, c.make_negotiate());
-  auto a1 = ctx.step(init);
-  spnego::NegTokenResp r1;
-  assert_true(spnego::parse_neg_token_resp(a1.blob, &r1));
-  spnego::NegTokenInit parsed;
-  assert_true(spnego::parse_neg_token_init(init, &parsed));
-  spnego::NegTokenResp r2;
-  r2.has_response_token = true;
-  r2.response_token = c.make_authenticate_v1(r1.response_token);
-  r2.has_mic = true;
-  r2.mech_list_mic = c.signature(parsed.mech_types_der, true);
-  auto a2 = ctx.step(spnego::build_neg_token_resp(r2));
-  assert_int_equal(int(a2.result), int(SetupResult::kOk));
-  assert_memory_equal(a2.session_key.data(), c.esk, 16);
-  spnego::NegTokenResp r3;
-  assert_true(spnego::parse_neg_token_resp(a2.blob, &r3));
-  assert_true(r3.has_mic);
-  auto want = c.signature(parsed.mech_types_der, false);
-  assert_int_equal(r3.mech_list_mic.size(), 16);
-  assert_memory_equal(r3.mech_list_mic.data(), want.data(), 16);
+  // SPNEGO with a mechListMIC, with ESS (3.4.4.2) and without (3.4.4.1).
+  for (uint32_t drop : {0u, uint32_t(ntlmssp::kExtendedSessionSecurity)}) {
+    testutil::Client c{"alice", "WORKGROUP", "Secret123"};
+    c.flags &= ~drop;
+    AuthContext ctx(env);
+    auto init = spnego::build_client_init({spnego::kOidNtlmssp}, c.make_negotiate());
+    auto a1 = ctx.step(init);
+    spnego::NegTokenResp r1;
+    assert_true(spnego::parse_neg_token_resp(a1.blob, &r1));
+    spnego::NegTokenInit parsed;
+    assert_true(spnego::parse_neg_token_init(init, &parsed));
+    spnego::NegTokenResp r2;
+    r2.has_response_token = true;
+    r2.response_token = c.make_authenticate_v1(r1.response_token);
+    assert_int_equal(c.flags_negotiated & ntlmssp::kExtendedSessionSecurity,
+                     ntlmssp::kExtendedSessionSecurity & ~drop);
+    r2.has_mic = true;
+    r2.mech_list_mic = c.signature(parsed.mech_types_der, true);
+    auto a2 = ctx.step(spnego::build_neg_token_resp(r2));
+    assert_int_equal(int(a2.result), int(SetupResult::kOk));
+    assert_memory_equal(a2.session_key.data(), c.esk, 16);
+    spnego::NegTokenResp r3;
+    assert_true(spnego::parse_neg_token_resp(a2.blob, &r3));
+    assert_true(r3.has_mic);
+    auto want = c.signature(parsed.mech_types_der, false);
+    assert_int_equal(r3.mech_list_mic.size(), 16);
+    assert_memory_equal(r3.mech_list_mic.data(), want.data(), 16);
+    // A wrong mechListMIC is refused.
+    AuthContext ctx2(env);
+    auto b1 = ctx2.step(spnego::build_client_init({spnego::kOidNtlmssp}, c.make_negotiate()));
+    spnego::NegTokenResp q1;
+    assert_true(spnego::parse_neg_token_resp(b1.blob, &q1));
+    spnego::NegTokenResp q2;
+    q2.has_response_token = true;
+    q2.response_token = c.make_authenticate_v1(q1.response_token);
+    q2.has_mic = true;
+    q2.mech_list_mic = c.signature(parsed.mech_types_der, true);
+    q2.mech_list_mic[10] ^= 1;
+    assert_int_equal(int(ctx2.step(spnego::build_neg_token_resp(q2)).result),
+                     int(SetupResult::kLogonFailure));
+  }
   // The same client with ntlm auth off: refused.
   AuthEnv off = make_env();
   testutil::Client c2{"alice", "WORKGROUP", "Secret123"};

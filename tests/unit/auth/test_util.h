@@ -178,8 +178,29 @@ struct Client {
     return ntlmssp::build_authenticate(p);
   }
 
-  // NTLMSSP signature (seq 0) in one direction, computed independently.
+  // NTLMSSP signature (seq 0) in one direction, computed independently:
+  // MS-NLMP 3.4.4.2 with extended session security, else 3.4.4.1.
   std::vector<uint8_t> signature(cifsd::Bytes data, bool client_to_server) {
+    std::vector<uint8_t> sig = {1, 0, 0, 0};
+    if (!(flags_negotiated & cifsd::ntlmssp::kExtendedSessionSecurity)) {
+      uint32_t crc = 0xffffffffu;  // CRC-32, bit by bit
+      for (uint8_t b : data) {
+        crc ^= b;
+        for (int k = 0; k < 8; k++) crc = (crc & 1) ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
+      }
+      crc = ~crc;
+      // One RC4 stream for both directions: the client's message 0 (with any
+      // RandomPad), then the server's message 1 (pad zero).
+      uint8_t c2s[12] = {0x11, 0x22, 0x33, 0x44}, s2c[12] = {};
+      for (int i = 0; i < 4; i++) c2s[4 + i] = s2c[4 + i] = uint8_t(crc >> (8 * i));
+      s2c[8] = 1;
+      cifsd::crypto::Rc4 rc4({esk, 16});
+      rc4.crypt({c2s, 12});
+      rc4.crypt({s2c, 12});
+      const uint8_t* body = client_to_server ? c2s : s2c;
+      sig.insert(sig.end(), body, body + 12);
+      return sig;
+    }
     const char* sk = client_to_server
                          ? "session key to client-to-server signing key magic constant"
                          : "session key to server-to-client signing key magic constant";
@@ -199,7 +220,6 @@ struct Client {
       cifsd::crypto::Rc4 rc4({sealkey, 16});
       rc4.crypt({mac, 8});
     }
-    std::vector<uint8_t> sig = {1, 0, 0, 0};
     sig.insert(sig.end(), mac, mac + 8);
     sig.insert(sig.end(), seq, seq + 4);
     return sig;
