@@ -1,8 +1,9 @@
 #pragma once
 // The server side of one NTLMSSP exchange (MS-NLMP 3.2.5): NEGOTIATE ->
-// CHALLENGE, then AUTHENTICATE -> verdict, identity and session key. NTLMv2
-// only (NTLMv1/LM are refused: see authenticate()). Also the NTLMSSP message
-// signature used for the SPNEGO mechListMIC (MS-NLMP 3.4.4, 3.4.5). No I/O.
+// CHALLENGE, then AUTHENTICATE -> verdict, identity and session key. NTLMv2,
+// and NTLMv1 when "ntlm auth" permits it; LM responses are refused (the
+// password database holds only NT hashes). Also the NTLMSSP message signature
+// used for the SPNEGO mechListMIC (MS-NLMP 3.4.4, 3.4.5). No I/O.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -34,11 +35,15 @@ class NtlmServer {
   // Leg 2. Must follow negotiate().
   AuthOutcome authenticate(Bytes msg);
 
-  // mechListMIC support, valid after a kOk outcome with a session key.
+  // mechListMIC support, valid after a kOk outcome with a session key: the
+  // signature with extended session security (MS-NLMP 3.4.4.2) or, for
+  // NTLMv1 without it, the CRC32 one (3.4.4.1).
   bool can_sign() const { return keys_ready_; }
-  // Verifies a client->server signature over `data` with sequence number 0.
+  // Verifies the client's first signature (the mechListMIC) over `data`.
   bool verify_client_signature(Bytes data, Bytes signature) const;
-  // Server->client signature over `data` with sequence number 0.
+  // Our first signature over `data`, answering the client's: sequence number
+  // 0 with extended session security; without it, where one RC4 stream and
+  // counter serve both directions, message 1 after the client's message 0.
   std::vector<uint8_t> server_signature(Bytes data) const;
 
   // The user name the AUTHENTICATE message carried (empty before it or if it
@@ -50,11 +55,13 @@ class NtlmServer {
 
  private:
   AuthOutcome guest_outcome(Verdict v, const char* why);
+  AuthOutcome bad_password(const std::string& user);
+  bool check_v1(const ntlmssp::Authenticate& a, bool ess, const PassdbEntry& entry,
+                crypto::SecretArray<16>* key_exchange_key);
   bool check_v2(const ntlmssp::Authenticate& a, crypto::SecretArray<16>* session_base_key,
                 const PassdbEntry& entry);
   void derive_keys(const crypto::SecretArray<16>& esk);
-  std::vector<uint8_t> sign(Bytes data, const crypto::SecretArray<16>& sign_key,
-                            const crypto::SecretArray<16>& seal_key) const;
+  std::vector<uint8_t> sign(Bytes data, bool server) const;
 
   const AuthEnv& env_;
   bool negotiated_ = false;

@@ -26,6 +26,7 @@ enum Flag : uint32_t {
   kTargetTypeDomain = 0x00010000,
   kTargetTypeServer = 0x00020000,
   kExtendedSessionSecurity = 0x00080000,
+  kRequestNonNtSessionKey = 0x00400000,
   kTargetInfo = 0x00800000,
   kVersion = 0x02000000,
   k128 = 0x20000000,

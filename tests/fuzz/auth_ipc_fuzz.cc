@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/session_channel.cc smbd-auth/logon_throttle.cc common/ipc/auth_proto.cc common/ipc/channel.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
+// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/des.cc common/crypto/desl.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/session_channel.cc smbd-auth/logon_throttle.cc common/ipc/auth_proto.cc common/ipc/channel.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
 // fuzz-libs: -lcrypto -linih
 // Every auth_proto.h decoder, and the smbd-auth per-channel state machine
 // fed a stream of fuzzed frames (as a hostile session process would send).

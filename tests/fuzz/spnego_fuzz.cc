@@ -1,4 +1,4 @@
-// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
+// fuzz-sources: smbd-auth/ntlmssp.cc smbd-auth/ntlm_server.cc smbd-auth/passdb.cc smbd-auth/der.cc smbd-auth/spnego.cc smbd-auth/auth_context.cc common/crypto/md4.cc common/crypto/rc4.cc common/crypto/des.cc common/crypto/desl.cc common/crypto/md5.cc common/util/utf16.cc common/log/log.cc common/config/config.cc smbd-auth/krb5_map.cc tests/fuzz/krb5_stub.cc
 // fuzz-libs: -lcrypto -linih
 // SPNEGO token parser (DER walk) and the authentication context driven by
 // two fuzzed legs (the input split at its first byte), NTLMSSP and krb5.

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/crypto/des.h"
+#include "common/crypto/desl.h"
 #include "common/crypto/md4.h"
 #include "common/crypto/md5.h"
 #include "common/crypto/rc4.h"
@@ -131,6 +133,73 @@ static void test_ntlmv2_vectors(void**) {
   assert_memory_equal(sbk, hex("8de40ccadbc14a82f15cb0ad0de95ca3").data(), 16);
 }
 
+// Single DES known answers: FIPS 81's "Now is t", the worked example of the
+// FIPS 46 key schedule, the first variable-plaintext and variable-key entries
+// of NBS SP 500-20, and one more (checked with pycryptodome).
+static void test_des(void**) {
+  struct { const char* key; const char* in; const char* out; } v[] = {
+      {"0123456789abcdef", "4e6f772069732074", "3fa40e8a984d4815"},
+      {"133457799bbcdff1", "0123456789abcdef", "85e813540f0ab405"},
+      {"0101010101010101", "8000000000000000", "95f8a5e5dd31d900"},
+      {"0101010101010101", "0000000000000001", "166b40b44aba4bd6"},
+      {"8001010101010101", "0000000000000000", "95a8d72813daa94d"},
+      {"fedcba9876543210", "0123456789abcdef", "ed39d950fa74bcc4"},
+  };
+  for (auto& t : v) {
+    uint8_t out[8];
+    crypto::des_encrypt_block(hex(t.key).data(), hex(t.in).data(), out);
+    assert_memory_equal(out, hex(t.out).data(), 8);
+  }
+  // Parity bits are ignored: flipping every low bit gives the same result.
+  uint8_t a[8], b[8];
+  auto k = hex("0123456789abcdef");
+  crypto::des_encrypt_block(k.data(), hex("4e6f772069732074").data(), a);
+  for (auto& x : k) x ^= 1;
+  crypto::des_encrypt_block(k.data(), hex("4e6f772069732074").data(), b);
+  assert_memory_equal(a, b, 8);
+  // In place.
+  auto blk = hex("4e6f772069732074");
+  crypto::des_encrypt_block(hex("0123456789abcdef").data(), blk.data(), blk.data());
+  assert_memory_equal(blk.data(), hex("3fa40e8a984d4815").data(), 8);
+
+  // 56-bit keys: 7 bits to a byte, most significant first, low bit zero.
+  uint8_t k8[8];
+  crypto::des_expand_key56(hex("ffffffffffffff").data(), k8);
+  assert_memory_equal(k8, hex("fefefefefefefefe").data(), 8);
+  crypto::des_expand_key56(hex("80000000000001").data(), k8);
+  assert_memory_equal(k8, hex("8000000000000002").data(), 8);
+  crypto::des_expand_key56(hex("0123456789abcd").data(), k8);
+  assert_memory_equal(k8, hex("0090d0ac784cae9a").data(), 8);
+}
+
+// MS-NLMP 4.2.2 (NTLMv1) and 4.2.3 (NTLMv1 with client challenge, i.e.
+// extended session security): User/Domain/"Password", server challenge
+// 0123456789abcdef, client challenge aa*8.
+static void test_ntlmv1_vectors(void**) {
+  auto nth = crypto::nt_hash("Password");
+  auto chal = hex("0123456789abcdef");
+  auto cc = hex("aaaaaaaaaaaaaaaa");
+  uint8_t resp[24];
+  assert_true(crypto::desl(nth.view(), chal, resp));
+  assert_memory_equal(resp, hex("67c43011f30298a2ad35ece64f16331c44bdbed927841f94").data(), 24);
+  // SessionBaseKey = MD4(NTOWFv1).
+  auto sbk = crypto::md4(nth.view());
+  assert_memory_equal(sbk.data(), hex("d87262b0cde4b1cb7499becccdf10784").data(), 16);
+
+  uint8_t h[16];
+  assert_true(crypto::md5({Bytes(chal), Bytes(cc)}, h));
+  assert_true(crypto::desl(nth.view(), {h, 8}, resp));
+  assert_memory_equal(resp, hex("7537f803ae367128ca458204bde7caf81e97ed2683267232").data(), 24);
+  // KXKEY with extended session security (MS-NLMP 4.2.3.1.2).
+  uint8_t kx[16];
+  assert_true(crypto::hmac_md5(Bytes(sbk), {Bytes(chal), Bytes(cc)}, kx));
+  assert_memory_equal(kx, hex("eb93429a8bd952f8b89c55b87f475edc").data(), 16);
+
+  // Wrong sizes are refused.
+  assert_false(crypto::desl(nth.view().subspan(0, 15), chal, resp));
+  assert_false(crypto::desl(nth.view(), Bytes(chal).subspan(0, 7), resp));
+}
+
 static void test_equal_ct(void**) {
   uint8_t a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 5};
   assert_true(crypto::equal_ct({a, 4}, {a, 4}));
@@ -143,6 +212,7 @@ int main() {
       cmocka_unit_test(test_md4_rfc1320), cmocka_unit_test(test_rc4),
       cmocka_unit_test(test_hmac_md5_rfc2202), cmocka_unit_test(test_md5),
       cmocka_unit_test(test_nt_hash), cmocka_unit_test(test_ntlmv2_vectors),
+      cmocka_unit_test(test_des), cmocka_unit_test(test_ntlmv1_vectors),
       cmocka_unit_test(test_equal_ct),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

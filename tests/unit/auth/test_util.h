@@ -1,12 +1,14 @@
 #pragma once
 // Shared helpers for the auth unit tests: hex conversion, a fake identity
-// resolver and a minimal NTLMv2 client written against MS-NLMP directly (it
-// shares only the MD4/HMAC/RC4 primitives with the server).
+// resolver and a minimal NTLMv2/NTLMv1 client written against MS-NLMP
+// directly (it shares only the MD4/HMAC/RC4/DESL primitives with the server).
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/crypto/desl.h"
+#include "common/crypto/md4.h"
 #include "common/crypto/md5.h"
 #include "common/crypto/rc4.h"
 #include "common/util/utf16.h"
@@ -128,8 +130,77 @@ struct Client {
   }
   uint32_t flags_negotiated = 0;
 
-  // NTLMSSP signature (seq 0) in one direction, computed independently.
+  // Builds an NTLMv1 AUTHENTICATE answering `challenge` (MS-NLMP 3.3.1), with
+  // extended session security if the server offered it, else with the NT
+  // response repeated in the LM field (NoLMResponseNTLMv1). No MIC.
+  std::vector<uint8_t> make_authenticate_v1(cifsd::Bytes challenge) {
+    using namespace cifsd;
+    ByteReader r(challenge);
+    r.skip(20);
+    uint32_t sflags = r.u32();
+    uint8_t chal[8];
+    r.copy(chal, 8);
+    if (!r.ok()) return {};
+    bool ess = sflags & ntlmssp::kExtendedSessionSecurity;
+    const uint8_t cc[8] = {0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8};
+    auto nth = crypto::nt_hash(password);
+    uint8_t c[16], nt[24], kx[16];
+    if (ess) crypto::md5({Bytes(chal, 8), Bytes(cc, 8)}, c);
+    else std::memcpy(c, chal, 8);
+    crypto::desl(nth.view(), {c, 8}, nt);
+    auto sbk = crypto::md4(nth.view());
+    if (ess) crypto::hmac_md5(Bytes(sbk), {Bytes(chal, 8), Bytes(cc, 8)}, kx);
+    else std::memcpy(kx, sbk.data(), 16);
+    ntlmssp::AuthenticateParams p;
+    p.flags = sflags & ~uint32_t(ntlmssp::kTargetInfo);
+    if (!key_exch) p.flags &= ~uint32_t(ntlmssp::kKeyExch);
+    p.user = user;
+    p.domain = domain;
+    p.workstation = "CLIENT";
+    p.nt_response.assign(nt, nt + 24);
+    if (ess) {
+      p.lm_response.assign(cc, cc + 8);
+      p.lm_response.resize(24, 0);
+    } else {
+      p.lm_response = p.nt_response;
+    }
+    if (p.flags & ntlmssp::kKeyExch) {
+      for (int i = 0; i < 16; i++) esk[i] = uint8_t(0x70 + i);
+      std::vector<uint8_t> enc(esk, esk + 16);
+      crypto::Rc4 rc4({kx, 16});
+      rc4.crypt(enc);
+      p.encrypted_session_key = enc;
+    } else {
+      std::memcpy(esk, kx, 16);
+    }
+    p.with_mic = false;
+    flags_negotiated = p.flags;
+    return ntlmssp::build_authenticate(p);
+  }
+
+  // NTLMSSP signature (seq 0) in one direction, computed independently:
+  // MS-NLMP 3.4.4.2 with extended session security, else 3.4.4.1.
   std::vector<uint8_t> signature(cifsd::Bytes data, bool client_to_server) {
+    std::vector<uint8_t> sig = {1, 0, 0, 0};
+    if (!(flags_negotiated & cifsd::ntlmssp::kExtendedSessionSecurity)) {
+      uint32_t crc = 0xffffffffu;  // CRC-32, bit by bit
+      for (uint8_t b : data) {
+        crc ^= b;
+        for (int k = 0; k < 8; k++) crc = (crc & 1) ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
+      }
+      crc = ~crc;
+      // One RC4 stream for both directions: the client's message 0 (with any
+      // RandomPad), then the server's message 1 (pad zero).
+      uint8_t c2s[12] = {0x11, 0x22, 0x33, 0x44}, s2c[12] = {};
+      for (int i = 0; i < 4; i++) c2s[4 + i] = s2c[4 + i] = uint8_t(crc >> (8 * i));
+      s2c[8] = 1;
+      cifsd::crypto::Rc4 rc4({esk, 16});
+      rc4.crypt({c2s, 12});
+      rc4.crypt({s2c, 12});
+      const uint8_t* body = client_to_server ? c2s : s2c;
+      sig.insert(sig.end(), body, body + 12);
+      return sig;
+    }
     const char* sk = client_to_server
                          ? "session key to client-to-server signing key magic constant"
                          : "session key to server-to-client signing key magic constant";
@@ -149,7 +220,6 @@ struct Client {
       cifsd::crypto::Rc4 rc4({sealkey, 16});
       rc4.crypt({mac, 8});
     }
-    std::vector<uint8_t> sig = {1, 0, 0, 0};
     sig.insert(sig.end(), mac, mac + 8);
     sig.insert(sig.end(), seq, seq + 4);
     return sig;
