@@ -219,10 +219,11 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
 
   const bool dir = req.flags & mp::kCacheFlagDirectory;
   uint32_t got_read = 0;
-  if (want_lease && dir) {
-    // No directory leases (the capability is not announced): no lease context.
-  } else if (want_lease) {
+  if (want_lease) {
     uint32_t ask = req.lease_state;
+    // A directory lease caches reads and handles, never writes (MS-SMB2
+    // 3.3.5.9.11); the session asks for one only with directory leasing on.
+    if (dir) ask &= kLeaseR | kLeaseH;
     if (!(ask & kLeaseR)) ask = 0;  // H or W without R: nothing to grant
     uint32_t allowed = ask;
     if (others) allowed &= ~kLeaseW;
@@ -280,6 +281,20 @@ mp::CachingOpenAnswer CachingTable::grant(uint64_t conn, const mp::CachingOpen& 
   f.opens.push_back(o);
   by_open_.emplace(ok, fk);
   return a;
+}
+
+void CachingTable::dir_changed(const mp::DirChanged& d, int64_t now_ms, std::vector<Notify>* out) {
+  auto it = files_.find({d.dev, d.ino});
+  if (it == files_.end()) return;
+  File& f = it->second;
+  const LeaseId spared{d.client_guid, d.parent_key};
+  for (Lease& l : f.leases) {
+    if (d.has_parent && l.id == spared) continue;
+    // A lease already being broken is left to that break (its holder
+    // acknowledges the state it was told).
+    if (l.state == 0 || l.breaking) continue;
+    send_lease_break(f, l, 0, now_ms, out);
+  }
 }
 
 void CachingTable::wake(const FileKey&, File& f, std::vector<Notify>* out) {
@@ -607,6 +622,14 @@ SessionAction handle_caching_frame(const SessionState& st, const ipc::Message& m
       SessionAction a;
       a.kind = SessionAction::kNone;
       caching.wrote(st.conn_id, req->id, now_ms, &a.notify);
+      return a;
+    }
+    case mp::kDirChangedNote: {
+      auto req = mp::DirChanged::decode(m.body());
+      if (!req) return violation;
+      SessionAction a;
+      a.kind = SessionAction::kNone;
+      caching.dir_changed(*req, now_ms, &a.notify);
       return a;
     }
     case mp::kCachingBreakNote: {

@@ -76,6 +76,11 @@ class CachingTable {
   void break_others(uint64_t conn, uint64_t open_id, uint32_t remove, int64_t now_ms,
                     std::vector<Notify>* out);
 
+  // A directory's entries changed: its leases break to none, but the lease
+  // (client_guid, parent_key) when has_parent (the changer's own directory
+  // lease). Nothing waits for the acknowledgments.
+  void dir_changed(const ipc::master::DirChanged& d, int64_t now_ms, std::vector<Notify>* out);
+
   // Breaks not acknowledged in time are resolved as MS-SMB2 3.3.6.1/3.3.6.5
   // say (oplock to none, lease to the break-to state).
   void expire(int64_t now_ms, std::vector<Notify>* out);

@@ -26,24 +26,27 @@ constexpr uint16_t kPostQueryAttrib = 0x0001;
 
 // Delete-on-close: unlink the name relative to its parent (resolved beneath
 // the tree root again), but only if the name still refers to our inode.
-// Note: this runs when *this* handle closes, even if the same session holds
-// another handle to the file (Linux keeps the other fds usable).
-void delete_now(Tree& tree, const Open& open) {
-  if (open.path.empty() || !tree.share) return;  // never the share root
+// Runs when the file's last open closes (the broker says which close that
+// is); true if the name was removed.
+bool delete_now(Tree& tree, const Open& open) {
+  if (open.path.empty() || !tree.share) return false;  // never the share root
   std::string_view parent_path, leaf;
   vfs::split_parent(open.path, &parent_path, &leaf);
   UniqueFd parent(vfs::open_beneath(tree.root.get(), parent_path, O_PATH | O_DIRECTORY, 0,
                                     tree.share->follow_symlinks));
   if (!parent) {
     LOG_W("delete on close: parent of %s: %s", open.path.c_str(), strerror(errno));
-    return;
+    return false;
   }
   std::string name(leaf);
   struct stat sb;
   if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino)
-    return;  // renamed or replaced meanwhile: nothing of ours to delete
-  if (unlinkat(parent.get(), name.c_str(), open.is_directory ? AT_REMOVEDIR : 0) != 0)
+    return false;  // renamed or replaced meanwhile: nothing of ours to delete
+  if (unlinkat(parent.get(), name.c_str(), open.is_directory ? AT_REMOVEDIR : 0) != 0) {
     LOG_I("delete on close of %s failed: %s", open.path.c_str(), strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -57,13 +60,17 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     // A stream open's delete-on-close removes the stream, not the file.
     const bool file_doc = !streams::on_close(open) && open.delete_on_close;
-    if (file_doc && !open.broker_id) delete_now(tree, open);
+    bool deleted = false;
+    if (file_doc && !open.broker_id) deleted = delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
     caching_closed(open);
     // The file goes with its last open, whichever session holds that one:
     // until then it is delete pending for everybody (MS-FSA 2.1.5.4).
-    if (open.broker_id && broker_share_close(conn, open.broker_id, file_doc)) delete_now(tree, open);
+    if (open.broker_id && broker_share_close(conn, open.broker_id, file_doc)) deleted = delete_now(tree, open);
+    // Directory leases: a name gone, or a file whose data changed, changes
+    // its directory's entries (the write time lands at close).
+    if (deleted || open.modified) caching_parent_changed(conn, open);
     lock_client_forget(conn, open);
   }
   if (conn.open_count) conn.open_count--;

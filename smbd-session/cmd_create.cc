@@ -362,6 +362,11 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
   o->oplock_level = cg.oplock;
   o->dev = st.dev;
   o->ino = st.ino;
+  if (parent) vfs::file_key(parent.get(), &o->parent_dev, &o->parent_ino);
+  if (cg.has_parent) {
+    o->has_parent_lease = true;
+    o->parent_lease_key = cg.parent_key;
+  }
   DurableGrant dg;
   durable_grant(req, cr, *o, cg, &dg);
   FileId id = o->id;
@@ -418,6 +423,8 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
   }
   put_context_tail(out, ctx);
 
+  // A new name, or a file emptied, changes the directory's entries.
+  if (action != kActOpened) caching_parent_changed(req.conn, *o);
   req.tree->opens[id.volatile_] = std::move(o);
   req.conn.open_count++;
   if (req.compound_file_id) *req.compound_file_id = id;

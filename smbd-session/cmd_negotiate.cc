@@ -50,8 +50,11 @@ NtStatus build_negotiate_response(Connection& c, uint16_t dialect, const Negotia
   c.server_security_mode = smb2::kSigningEnabled | (c.signing_mandatory ? smb2::kSigningRequired : 0);
   bool multi = dialect != kSmb202;
   c.server_capabilities = multi ? smb2::kCapLargeMtu : 0;
-  // Leases (2.1+): smbd-session/oplock.h; no directory leases yet.
+  // Leases (2.1+): smbd-session/oplock.h; directory leases (3.x) when enabled.
   if (multi && g.smb2_leases) c.server_capabilities |= smb2::kCapLeasing;
+  if (multi && g.smb2_leases && g.smb3_directory_leases && dialect >= kSmb300 &&
+      dialect != smb2::kDialectWildcard)
+    c.server_capabilities |= smb2::kCapDirectoryLeasing;
   // Multichannel (3.x, docs/multichannel.md): session binding from another connection.
   if (dialect >= kSmb300 && dialect != smb2::kDialectWildcard && g.server_multi_channel)
     c.server_capabilities |= smb2::kCapMultiChannel;

@@ -94,6 +94,23 @@ NtStatus set_basic(Request& req, Open& o, Bytes buf) {
   return status::kSuccess;
 }
 
+// After a rename of `o`: other leases of the file lose handle caching, and
+// the directory leases of the old and the new parent break (oplock.h).
+void renamed(Request& req, Open& o) {
+  caching_renamed(req.conn, o);
+  caching_parent_changed(req.conn, o);
+  std::string_view parent_path, leaf;
+  vfs::split_parent(o.path, &parent_path, &leaf);
+  UniqueFd parent(vfs::open_beneath(req.tree->root.get(), parent_path, O_PATH | O_DIRECTORY, 0,
+                                    share_of(req).follow_symlinks));
+  uint64_t dev = 0, ino = 0;
+  if (!parent || !vfs::file_key(parent.get(), &dev, &ino)) return;
+  if (dev == o.parent_dev && ino == o.parent_ino) return;
+  o.parent_dev = dev;
+  o.parent_ino = ino;
+  caching_parent_changed(req.conn, o);
+}
+
 NtStatus set_disposition(Request& req, Open& o, bool del, bool ignore_readonly) {
   if (!(o.access & kDelete)) return status::kAccessDenied;
   // A file's delete-pending state is shared by all its opens, in every
@@ -282,6 +299,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
         break;
       }
       caching_wrote(req.conn, o);  // other clients' read caches break (oplock.h)
+      o.modified = true;
       s = ftruncate(o.fd.get(), off_t(size)) == 0 ? status::kSuccess : status_from_errno(errno);
       if (s == status::kSuccess) vfs::wtime::flush_pending(o.id.volatile_, o.fd.get(), o.dev, o.ino);
       break;
@@ -297,6 +315,7 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
         break;
       }
       caching_wrote(req.conn, o);  // other clients' read caches break (oplock.h)
+      o.modified = true;
       struct stat sb;
       if (fstat(o.fd.get(), &sb) != 0) return status_from_errno(errno);
       if (size < uint64_t(sb.st_size)) {
@@ -327,11 +346,11 @@ NtStatus handle_set_info(Request& req, ByteWriter& out) {
     }
     case info::kFileRenameInformation:
       s = set_rename(req, o, buf, false, false);
-      if (s == status::kSuccess) caching_renamed(req.conn, o);  // others lose H (oplock.h)
+      if (s == status::kSuccess) renamed(req, o);
       break;
     case info::kFileRenameInformationEx:
       s = set_rename(req, o, buf, true, false);
-      if (s == status::kSuccess) caching_renamed(req.conn, o);
+      if (s == status::kSuccess) renamed(req, o);
       break;
     case info::kFileLinkInformation:
       s = set_rename(req, o, buf, false, true);

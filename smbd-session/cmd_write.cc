@@ -86,6 +86,7 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
 
   vfs::wtime::before_write(open->id.volatile_, open->fd.get(), open->dev, open->ino);
   caching_wrote(req.conn, *open);  // other clients' read caches break (oplock.h)
+  open->modified = true;            // its close changes the directory entry
   size_t done = 0;
   while (done < length) {
     ssize_t n = pwrite(open->fd.get(), data.data() + done, length - done, off_t(offset + done));

@@ -162,10 +162,11 @@ NtStatus caching_open(Request& req, const CreateRequest& cr, const mp::ShareOpen
   co.flags = (is_dir ? mp::kCacheFlagDirectory : 0) | (overwrite ? mp::kCacheFlagOverwrite : 0);
   const bool oplocks_on = share.oplocks;
   const bool leases_on = oplocks_on && c.config.global.smb2_leases && c.dialect >= 0x0210;
+  const bool dir_leases = (c.server_capabilities & smb2::kCapDirectoryLeasing) != 0;
   co.oplock = oplocks_on ? cr.oplock_level : 0;
   if (co.oplock == kLevelLease) {
     const CreateContext* rq = cr.find("RqLs");
-    if (!leases_on || !rq) {
+    if (!leases_on || !rq || (is_dir && !dir_leases)) {
       co.oplock = 0;  // no lease context (or leases off): no caching at all
     } else {
       ByteReader r(rq->data);
@@ -178,7 +179,8 @@ NtStatus caching_open(Request& req, const CreateRequest& cr, const mp::ShareOpen
         r.copy(co.parent_key.data(), 16);
         co.epoch = r.u16();
         co.lease_version = 2;
-        if (flags & kLeaseFlagParentKeySet) co.flags |= mp::kCacheFlagParentKey;
+        // The parent lease key means something only with directory leases.
+        if ((flags & kLeaseFlagParentKeySet) && dir_leases) co.flags |= mp::kCacheFlagParentKey;
       }
       co.client_guid = c.client_guid;
     }
@@ -270,6 +272,27 @@ void caching_renamed(Connection& c, const Open& o) {
 
 void caching_closed(const Open& o) {
   if (o.broker_id) g_others_read.erase(o.broker_id);
+}
+
+void caching_dir_changed(Connection& c, uint64_t dev, uint64_t ino, const Open* by) {
+  const GlobalConfig& g = c.config.global;
+  if (!g.smb2_leases || !g.smb3_directory_leases || (dev == 0 && ino == 0)) return;
+  mp::DirChanged d;
+  d.dev = dev;
+  d.ino = ino;
+  d.client_guid = c.client_guid;
+  if (by && by->has_parent_lease) {
+    d.parent_key = by->parent_lease_key;
+    d.has_parent = 1;
+  }
+  std::vector<uint8_t> buf;
+  ByteWriter w(buf);
+  d.encode(w);
+  master_send(c, mp::kDirChangedNote, {buf.data(), buf.size()});
+}
+
+void caching_parent_changed(Connection& c, const Open& o) {
+  caching_dir_changed(c, o.parent_dev, o.parent_ino, &o);
 }
 
 // SMB2 OPLOCK_BREAK from the client: an oplock break acknowledgment (24

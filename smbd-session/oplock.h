@@ -43,4 +43,13 @@ void caching_renamed(Connection& c, const Open& o);
 // The open is closing (its broker record goes with ShareClose).
 void caching_closed(const Open& o);
 
+// The entries of directory (dev, ino) changed (a name created, deleted or
+// renamed, or a modified file closed): other clients' directory leases on it
+// break to none; `by`'s parent lease key, if it named one, is spared (the
+// client that made the change keeps its cache). Sent only when the server
+// grants directory leases ("smb3 directory leases").
+void caching_dir_changed(Connection& c, uint64_t dev, uint64_t ino, const Open* by);
+// The same for the directory an open was made in (its parent).
+void caching_parent_changed(Connection& c, const Open& o);
+
 }  // namespace cifsd::session

@@ -85,6 +85,14 @@ struct Open {
   // last sequence number per index 1..64, valid where the bit is set.
   std::array<uint8_t, 64> lock_seq{};
   uint64_t lock_seq_valid = 0;
+  // Directory leases (oplock.h caching_dir_changed): the parent directory
+  // the open was made in, the parent lease key its lease named (changes it
+  // makes spare that directory lease), and whether it changed the file's
+  // data or size (its close then changes the directory entry).
+  uint64_t parent_dev = 0, parent_ino = 0;
+  std::array<uint8_t, 16> parent_lease_key{};
+  bool has_parent_lease = false;
+  bool modified = false;
   bool is_durable = false;     // Open.IsDurable (durable.h)
   bool is_resilient = false;   // Open.IsResilient
 };

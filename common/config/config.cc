@@ -248,6 +248,9 @@ struct Parser {
     else if (k == "smb2leases") {
       auto x = parse_bool(v);
       if (!x) bad(key, v); else g.smb2_leases = *x;
+    } else if (k == "smb3directoryleases") {
+      auto x = parse_bool(v);
+      if (!x) bad(key, v); else g.smb3_directory_leases = *x;
     } else if (k == "smb3unixextensions") {
       auto x = parse_bool(v);
       if (!x) bad(key, v); else g.smb3_unix_extensions = *x;
@@ -479,6 +482,7 @@ std::string dump_config(const Config& c) {
     << "\tntlm auth = " << (g.ntlm_auth ? "yes" : "ntlmv2-only") << "\n"
     << "\trestrict anonymous = " << g.restrict_anonymous << "\n"
     << "\tsmb2 leases = " << (g.smb2_leases ? "yes" : "no") << "\n"
+    << "\tsmb3 directory leases = " << (g.smb3_directory_leases ? "yes" : "no") << "\n"
     << "\tdurable handles = " << (g.durable_handles ? "yes" : "no") << "\n"
     << "\tsmb3 unix extensions = " << (g.smb3_unix_extensions ? "yes" : "no") << "\n"
     << "\tserver multi channel support = " << (g.server_multi_channel ? "yes" : "no") << "\n"

@@ -88,6 +88,7 @@ struct GlobalConfig {
   bool ntlm_auth = false;                // NTLMv1/LM allowed
   uint32_t restrict_anonymous = 0;
   bool smb2_leases = true;
+  bool smb3_directory_leases = false;  // directory leases (3.x; needs smb2 leases)
   bool durable_handles = true;
   // SMB 3.1.1 POSIX extensions (docs/posix-extensions.md) for clients that ask.
   bool smb3_unix_extensions = true;

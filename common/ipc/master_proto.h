@@ -46,6 +46,7 @@ enum NoteType : uint16_t {
   kReadCachesNote = 0x106,     // master -> session: others cache reads of this open's file
   kCachingWriteNote = 0x108,   // session -> master: an open wrote (break others' read caches)
   kCachingBreakNote = 0x10A,   // session -> master: break others' caching (CachingBreak; rename)
+  kDirChangedNote = 0x10C,     // session -> master: a directory's entries changed (DirChanged)
 };
 
 // Notifications: messages with seq 0 that get no answer, from the master to a
@@ -330,6 +331,27 @@ struct CachingBreak {
   bool validate() const { return (remove & ~7u) == 0; }
   void encode(ByteWriter& w) const { write_fields(*this, w); }
   static std::optional<CachingBreak> decode(Bytes b) { return read_fields<CachingBreak>(b); }
+};
+
+// A client changed a directory's entries (created, deleted or renamed one,
+// or closed a file it modified): the directory leases on it break to none,
+// except the lease the change's own open named as its parent lease key
+// (MS-SMB2 3.3.4.7, 3.3.5.9.11; docs/state.md).
+struct DirChanged {
+  uint64_t dev = 0, ino = 0;  // the directory
+  std::array<uint8_t, 16> client_guid{}, parent_key{};
+  uint8_t has_parent = 0;     // parent_key names a lease to spare
+  template <class M, class IO>
+  static void fields(M& m, IO& io) {
+    io.u64(m.dev);
+    io.u64(m.ino);
+    io.fixed(m.client_guid);
+    io.fixed(m.parent_key);
+    io.u8(m.has_parent);
+  }
+  bool validate() const { return has_parent <= 1; }
+  void encode(ByteWriter& w) const { write_fields(*this, w); }
+  static std::optional<DirChanged> decode(Bytes b) { return read_fields<DirChanged>(b); }
 };
 
 // BreakResolved, ReadCaches and CachingWrite carry one id (wait id / open id).

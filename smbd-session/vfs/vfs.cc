@@ -52,6 +52,18 @@ bool access_ok(int fd, int mode) {
   return syscall(SYS_faccessat2, fd, "", mode, AT_EACCESS | AT_EMPTY_PATH) == 0;
 }
 
+}  // namespace
+
+bool file_key(int fd, uint64_t* dev, uint64_t* ino) {
+  struct statx sx {};
+  if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_INO, &sx) != 0) return false;
+  *dev = (uint64_t(sx.stx_dev_major) << 32) | sx.stx_dev_minor;
+  *ino = sx.stx_ino;
+  return true;
+}
+
+namespace {
+
 void fill_stat(const struct statx& sx, FileStat* st) {
   st->last_access = unix_to_filetime(sx.stx_atime.tv_sec, sx.stx_atime.tv_nsec);
   st->last_write = unix_to_filetime(sx.stx_mtime.tv_sec, sx.stx_mtime.tv_nsec);

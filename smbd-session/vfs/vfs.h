@@ -63,6 +63,9 @@ bool filetime_to_timespec(uint64_t ft, struct timespec* ts);
 // statx + DOS attributes of an open fd (O_PATH fds work). `name` is the
 // leaf name (for "hide dot files"); "" for the share root.
 NtStatus stat_fd(int fd, const ShareConfig& share, std::string_view name, FileStat* st);
+// The (dev, ino) the broker knows an object by (dev as FileStat::dev encodes
+// it), from any fd, O_PATH ones too. False if statx fails.
+bool file_key(int fd, uint64_t* dev, uint64_t* ino);
 // Same for a directory entry; used by QUERY_DIRECTORY.
 NtStatus stat_at(int dirfd, std::string_view name, const ShareConfig& share, FileStat* st);
 

@@ -100,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kLeaseAck: roundtrip<LeaseAck>(body); break;
       case kCachingWriteNote: roundtrip<IdNote>(body); break;
       case kCachingBreakNote: roundtrip<CachingBreak>(body); break;
+      case kDirChangedNote: roundtrip<DirChanged>(body); break;
       case kLogoffPreviousNote: case kLogoffSessionNote: roundtrip<LogoffPrevious>(body); break;
       case kAuthenticatedNote: roundtrip<Authenticated>(body); break;
       case kOplockBreakNote: roundtrip<OplockBreakNote>(body); break;

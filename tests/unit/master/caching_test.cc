@@ -490,6 +490,70 @@ void test_rename_breaks_other_handle_leases(void**) {
   assert_int_equal(ln->next, kLeaseR);
 }
 
+// Directory leases: R and H only; a change in the directory breaks every
+// lease on it to none but the one the change's parent lease key names.
+void test_directory_lease(void**) {
+  Broker b;
+  mp::CachingOpenAnswer ans;
+  mp::CachingOpen d1 = lease_open(1, 0xA1, 0x11, kLeaseR | kLeaseH | kLeaseW, R);
+  d1.flags = mp::kCacheFlagDirectory;
+  b.open(1, d1, &ans);
+  assert_int_equal(ans.status, kStatusSuccess);
+  assert_int_equal(ans.oplock, kOplockLease);
+  assert_int_equal(ans.lease_state, kLeaseR | kLeaseH);  // never W on a directory
+  assert_int_equal(ans.epoch, 8);
+  mp::CachingOpen d2 = lease_open(2, 0xB2, 0x22, kLeaseR, R);
+  d2.flags = mp::kCacheFlagDirectory;
+  b.open(2, d2, &ans);
+  assert_int_equal(ans.lease_state, kLeaseR);
+
+  auto change = [&](uint8_t guid, uint8_t parent, bool has_parent) {
+    mp::DirChanged dc;
+    dc.dev = 1;
+    dc.ino = 42;
+    dc.client_guid.fill(guid);
+    dc.parent_key.fill(parent);
+    dc.has_parent = has_parent ? 1 : 0;
+    std::vector<uint8_t> body;
+    ByteWriter w(body);
+    dc.encode(w);
+    return b.frame<mp::StatusAnswer>(3, mp::kDirChangedNote, body, nullptr);
+  };
+  // Client A changes it under its own directory lease: only B's lease breaks.
+  SessionAction a = change(0xA1, 0x11, true);
+  assert_int_equal(a.kind, SessionAction::kNone);
+  assert_int_equal(a.notify.size(), 1);
+  assert_int_equal(a.notify[0].conn_id, 2);
+  auto ln = mp::LeaseBreakNote::decode({a.notify[0].payload.data(), a.notify[0].payload.size()});
+  assert_true(ln.has_value());
+  assert_int_equal(ln->next, 0);
+  assert_int_equal(ln->flags, 0);  // R to none needs no acknowledgment
+  assert_int_equal(b.caching.lease_state_of(d2.client_guid, d2.lease_key), 0);
+  // The same client without a parent key (another of its leases): A's breaks,
+  // with an acknowledgment (it held H), and a second change adds nothing.
+  a = change(0xA1, 0x99, false);
+  assert_int_equal(a.notify.size(), 1);
+  assert_int_equal(a.notify[0].conn_id, 1);
+  ln = mp::LeaseBreakNote::decode({a.notify[0].payload.data(), a.notify[0].payload.size()});
+  assert_int_equal(ln->current, kLeaseR | kLeaseH);
+  assert_int_equal(ln->next, 0);
+  assert_int_equal(ln->flags, kBreakFlagAckRequired);
+  assert_int_equal(ln->epoch, 9);
+  assert_int_equal(change(0xB2, 0, false).notify.size(), 0);
+  // A directory nobody leases: nothing.
+  mp::DirChanged other;
+  other.dev = 5;
+  other.ino = 6;
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  other.encode(w);
+  assert_int_equal(b.frame<mp::StatusAnswer>(3, mp::kDirChangedNote, body, nullptr).notify.size(), 0);
+  // Malformed: a violation.
+  body.back() = 2;
+  assert_int_equal(b.frame<mp::StatusAnswer>(3, mp::kDirChangedNote, body, nullptr).kind,
+                   SessionAction::kViolation);
+}
+
 }  // namespace
 
 int main() {
@@ -511,6 +575,7 @@ int main() {
       cmocka_unit_test(test_lease_overwrite_breaks_handle_first),
       cmocka_unit_test(test_lease_timeout_to_none),
       cmocka_unit_test(test_rename_breaks_other_handle_leases),
+      cmocka_unit_test(test_directory_lease),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
