@@ -88,6 +88,9 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
     if (type != kInfoFile) return status::kNotSupported;
     return pipe_info(cls, out, max);
   }
+  // MS-SMB2 3.3.5.20.1: FileNormalizedNameInformation exists only on 3.1.1.
+  if (type == kInfoFile && cls == info::kFileNormalizedNameInformation && req.conn.dialect < kSmb311)
+    return status::kNotSupported;
   NtStatus xs;  // EAs and other classes with rules of their own
   if (query_info_extra(req, *open, type, cls, max, out, &xs)) return xs;
   const ShareConfig& share = share_of(req);
