@@ -298,7 +298,8 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     uint32_t keep = cr.file_attributes & vfs::kStorableAttrs & ~uint32_t(kAttrArchive);
     if (share.store_dos_attributes && keep) {
       uint32_t a = cr.file_attributes & vfs::kStorableAttrs;
-      if (!dir) a |= kAttrArchive;
+      // A new file gets ARCHIVE; a new directory does not (as Windows).
+      a = dir ? (a & ~uint32_t(kAttrArchive)) : (a | kAttrArchive);
       vfs::store_dos_attributes(fd.get(), a);
     }
     s = vfs::stat_fd(fd.get(), share, leaf, &st);

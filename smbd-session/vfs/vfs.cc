@@ -241,8 +241,9 @@ uint32_t attrs_from(const DosXattr& x, const struct statx& sx, const ShareConfig
                     std::string_view name) {
   uint32_t a = x.present ? x.attrs : 0;
   if (S_ISDIR(sx.stx_mode)) {
+    // A new directory has no ARCHIVE (cmd_create.cc does not store it), but
+    // one set by SET_INFO sticks, as on NTFS.
     a |= smb2::kAttrDirectory;
-    a &= ~uint32_t(smb2::kAttrArchive);
   } else if (!x.present) {
     a |= smb2::kAttrArchive;
   }
