@@ -217,8 +217,10 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     if (granted & ~maximal) return status::kAccessDenied;
     if (overwrite && !(maximal & kFileWriteData)) return status::kAccessDenied;
     // MS-FSA 2.1.5.1.2.1: overwriting a HIDDEN or SYSTEM file requires the
-    // request to carry the same attribute.
-    if (overwrite && (((st.attrs & kAttrHidden) && !(cr.file_attributes & kAttrHidden)) ||
+    // request to carry the same attribute. HIDDEN given by a name rule of
+    // the share ("hide dot files", "hide files") is not the file's own.
+    const bool hidden = (st.attrs & kAttrHidden) && !st.hidden_by_name;
+    if (overwrite && ((hidden && !(cr.file_attributes & kAttrHidden)) ||
                       ((st.attrs & kAttrSystem) && !(cr.file_attributes & kAttrSystem))))
       return status::kAccessDenied;
     if (cr.options & kOptDeleteOnClose) {
