@@ -10,8 +10,12 @@
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
+#include "smbd-session/lock_client.h"
 #include "smbd-session/network_interfaces.h"
+#include "smbd-session/oplock.h"
 #include "smbd-session/smb2_types.h"
+#include "smbd-session/streams/stream_open.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -108,6 +112,27 @@ Open* open_by_resume_key(Request& req, Bytes key) {
   return nullptr;
 }
 
+// One chunk's I/O: a named stream's data through streams/stream_open.h (its
+// fd is the base file's), a file's through its fd. Reads fill `buf` or say
+// how much there was (*got).
+NtStatus chunk_read(const Open& o, uint64_t off, std::vector<uint8_t>* buf, size_t* got) {
+  if (o.stream) return streams::read_at(o, off, buf, got);
+  ssize_t n = pread(o.fd.get(), buf->data(), buf->size(), off_t(off));
+  if (n < 0) return status_from_errno(errno);
+  *got = size_t(n);
+  return status::kSuccess;
+}
+
+NtStatus chunk_write(Open& o, uint64_t off, Bytes data) {
+  if (o.stream) {
+    uint64_t end = 0;
+    return streams::write_at(o, off, data, false, &end);
+  }
+  ssize_t n = pwrite(o.fd.get(), data.data(), data.size(), off_t(off));
+  if (n < 0) return status_from_errno(errno);
+  return size_t(n) == data.size() ? status::kSuccess : status::kDiskFull;
+}
+
 NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max_out, ByteWriter& out) {
   auto respond = [&](uint32_t a, uint32_t b, uint32_t c_) {
     std::vector<uint8_t> v;
@@ -151,21 +176,34 @@ NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max
   if (!(dst.access & (smb2::kFileWriteData | smb2::kFileAppendData))) return status::kAccessDenied;
   if (ctl == kFsctlSrvCopychunk && !(dst.access & smb2::kFileReadData)) return status::kAccessDenied;
   uint32_t done = 0, bytes_done = 0;
+  // A failed chunk ends the copy; the response still says what was done.
+  auto fail = [&](NtStatus s) {
+    respond(done, 0, bytes_done);
+    req.keep_error_body = true;
+    return s;
+  };
   std::vector<uint8_t> buf;
   for (const Chunk& ch : chunks) {
+    // Each chunk is a read and a write, so byte-range locks apply to both
+    // (MS-FSA 2.1.5.2/2.1.5.3; Windows 2012 and later answer the whole
+    // request with FILE_LOCK_CONFLICT).
+    NtStatus ls = lock_check_io(req.conn, *src, ch.src, ch.len, false);
+    if (ls == status::kSuccess) ls = lock_check_io(req.conn, dst, ch.dst, ch.len, true);
+    if (ls != status::kSuccess) return fail(ls);
     buf.resize(ch.len);
-    ssize_t n = pread(src->fd.get(), buf.data(), ch.len, off_t(ch.src));
-    if (n < 0) return status_from_errno(errno);
-    if (size_t(n) < ch.len) {
-      // Reading past the end of the source is an error for the chunk (Windows).
-      respond(done, 0, bytes_done);
-      req.keep_error_body = true;
-      return kStatusInvalidViewSize;
+    size_t got = 0;
+    NtStatus s = chunk_read(*src, ch.src, &buf, &got);
+    if (s != status::kSuccess) return s;
+    // Reading past the end of the source is an error for the chunk (Windows).
+    if (got < ch.len) return fail(kStatusInvalidViewSize);
+    if (!dst.stream) {
+      vfs::wtime::before_write(dst.id.volatile_, dst.fd.get(), dst.dev, dst.ino);
+      caching_wrote(req.conn, dst);  // other clients' read caches break (oplock.h)
     }
-    ssize_t w = pwrite(dst.fd.get(), buf.data(), ch.len, off_t(ch.dst));
-    if (w < 0) return status_from_errno(errno);
+    s = chunk_write(dst, ch.dst, {buf.data(), ch.len});
+    if (s != status::kSuccess) return done ? fail(s) : s;
     done++;
-    bytes_done += uint32_t(w);
+    bytes_done += ch.len;
   }
   respond(done, 0, bytes_done);
   return status::kSuccess;
