@@ -10,12 +10,8 @@
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
-#include "smbd-session/lock_client.h"
 #include "smbd-session/network_interfaces.h"
-#include "smbd-session/oplock.h"
 #include "smbd-session/smb2_types.h"
-#include "smbd-session/streams/stream_open.h"
-#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -112,27 +108,6 @@ Open* open_by_resume_key(Request& req, Bytes key) {
   return nullptr;
 }
 
-// One chunk's I/O: a named stream's data through streams/stream_open.h (its
-// fd is the base file's), a file's through its fd. Reads fill `buf` or say
-// how much there was (*got).
-NtStatus chunk_read(const Open& o, uint64_t off, std::vector<uint8_t>* buf, size_t* got) {
-  if (o.stream) return streams::read_at(o, off, buf, got);
-  ssize_t n = pread(o.fd.get(), buf->data(), buf->size(), off_t(off));
-  if (n < 0) return status_from_errno(errno);
-  *got = size_t(n);
-  return status::kSuccess;
-}
-
-NtStatus chunk_write(Open& o, uint64_t off, Bytes data) {
-  if (o.stream) {
-    uint64_t end = 0;
-    return streams::write_at(o, off, data, false, &end);
-  }
-  ssize_t n = pwrite(o.fd.get(), data.data(), data.size(), off_t(off));
-  if (n < 0) return status_from_errno(errno);
-  return size_t(n) == data.size() ? status::kSuccess : status::kDiskFull;
-}
-
 NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max_out, ByteWriter& out) {
   auto respond = [&](uint32_t a, uint32_t b, uint32_t c_) {
     std::vector<uint8_t> v;
@@ -184,24 +159,12 @@ NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max
   };
   std::vector<uint8_t> buf;
   for (const Chunk& ch : chunks) {
-    // Each chunk is a read and a write, so byte-range locks apply to both
-    // (MS-FSA 2.1.5.2/2.1.5.3; Windows 2012 and later answer the whole
-    // request with FILE_LOCK_CONFLICT).
-    NtStatus ls = lock_check_io(req.conn, *src, ch.src, ch.len, false);
-    if (ls == status::kSuccess) ls = lock_check_io(req.conn, dst, ch.dst, ch.len, true);
-    if (ls != status::kSuccess) return fail(ls);
-    buf.resize(ch.len);
-    size_t got = 0;
-    NtStatus s = chunk_read(*src, ch.src, &buf, &got);
-    if (s != status::kSuccess) return s;
+    bool source_short = false;
+    NtStatus s = copy_chunk(req, *src, ch.src, dst, ch.dst, ch.len, &buf, &source_short);
     // Reading past the end of the source is an error for the chunk (Windows).
-    if (got < ch.len) return fail(kStatusInvalidViewSize);
-    if (!dst.stream) {
-      vfs::wtime::before_write(dst.id.volatile_, dst.fd.get(), dst.dev, dst.ino);
-      caching_wrote(req.conn, dst);  // other clients' read caches break (oplock.h)
-    }
-    s = chunk_write(dst, ch.dst, {buf.data(), ch.len});
-    if (s != status::kSuccess) return done ? fail(s) : s;
+    if (source_short) return fail(kStatusInvalidViewSize);
+    if (s == status::kFileLockConflict || (s != status::kSuccess && done)) return fail(s);
+    if (s != status::kSuccess) return s;
     done++;
     bytes_done += ch.len;
   }
