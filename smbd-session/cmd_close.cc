@@ -8,6 +8,7 @@
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
@@ -24,28 +25,6 @@ namespace {
 
 constexpr uint16_t kPostQueryAttrib = 0x0001;
 
-// Delete-on-close: unlink the name relative to its parent (resolved beneath
-// the tree root again), but only if the name still refers to our inode.
-// Note: this runs when *this* handle closes, even if the same session holds
-// another handle to the file (Linux keeps the other fds usable).
-void delete_now(Tree& tree, const Open& open) {
-  if (open.path.empty() || !tree.share) return;  // never the share root
-  std::string_view parent_path, leaf;
-  vfs::split_parent(open.path, &parent_path, &leaf);
-  UniqueFd parent(vfs::open_beneath(tree.root.get(), parent_path, O_PATH | O_DIRECTORY, 0,
-                                    tree.share->follow_symlinks));
-  if (!parent) {
-    LOG_W("delete on close: parent of %s: %s", open.path.c_str(), strerror(errno));
-    return;
-  }
-  std::string name(leaf);
-  struct stat sb;
-  if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino)
-    return;  // renamed or replaced meanwhile: nothing of ours to delete
-  if (unlinkat(parent.get(), name.c_str(), open.is_directory ? AT_REMOVEDIR : 0) != 0)
-    LOG_I("delete on close of %s failed: %s", open.path.c_str(), strerror(errno));
-}
-
 }  // namespace
 
 void close_open(Connection& conn, Tree& tree, Open& open) {
@@ -55,8 +34,10 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     rpc_close(conn, open.pipe_handle);
   } else {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
-    // A stream open's delete-on-close removes the stream, not the file.
-    if (!streams::on_close(open) && open.delete_on_close) delete_now(tree, open);
+    // A stream open's delete-on-close removes the stream, not the file; the
+    // file goes when its last open closes (delete_pending.h).
+    const bool unlink = !streams::on_close(open) && open.delete_on_close;
+    delete_on_last_close(conn, tree, open, unlink);
     open.fd.reset();
     durable_closed(conn, open);
     caching_closed(open);

@@ -13,6 +13,7 @@
 #include "common/util/utf16.h"
 #include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -204,6 +205,7 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     if (!pfd) return vfs::lookup_status(errno);
     s = vfs::stat_fd(pfd.get(), share, leaf, &st);
     if (s != status::kSuccess) return s;
+    if (is_delete_pending(req.conn, st.dev, st.ino)) return status::kDeletePending;
     if (st.is_dir && (cr.options & kOptNonDirectory)) return status::kFileIsADirectory;
     if (st.is_dir && pn.explicit_data) return status::kFileIsADirectory;
     if (!st.is_dir && (cr.options & kOptDirectory)) return status::kNotADirectory;
