@@ -29,8 +29,8 @@ void remove_now(Tree& tree, const Open& open) {
   }
   std::string name(leaf);
   struct stat sb;
-  if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino ||
-      sb.st_dev != open.dev)
+  // (Open::dev is statx's major << 32 | minor, not st_dev: the inode says it.)
+  if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino)
     return;  // renamed or replaced meanwhile: nothing of ours to delete
   if (unlinkat(parent.get(), name.c_str(), S_ISDIR(sb.st_mode) ? AT_REMOVEDIR : 0) != 0)
     LOG_I("delete on close of %s failed: %s", open.path.c_str(), strerror(errno));
