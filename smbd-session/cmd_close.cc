@@ -8,6 +8,7 @@
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/helper_clients.h"
@@ -24,31 +25,6 @@ namespace {
 
 constexpr uint16_t kPostQueryAttrib = 0x0001;
 
-// Delete-on-close: unlink the name relative to its parent (resolved beneath
-// the tree root again), but only if the name still refers to our inode.
-// Runs when the file's last open closes (the broker says which close that
-// is); true if the name was removed.
-bool delete_now(Tree& tree, const Open& open) {
-  if (open.path.empty() || !tree.share) return false;  // never the share root
-  std::string_view parent_path, leaf;
-  vfs::split_parent(open.path, &parent_path, &leaf);
-  UniqueFd parent(vfs::open_beneath(tree.root.get(), parent_path, O_PATH | O_DIRECTORY, 0,
-                                    tree.share->follow_symlinks));
-  if (!parent) {
-    LOG_W("delete on close: parent of %s: %s", open.path.c_str(), strerror(errno));
-    return false;
-  }
-  std::string name(leaf);
-  struct stat sb;
-  if (fstatat(parent.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0 || sb.st_ino != open.ino)
-    return false;  // renamed or replaced meanwhile: nothing of ours to delete
-  if (unlinkat(parent.get(), name.c_str(), open.is_directory ? AT_REMOVEDIR : 0) != 0) {
-    LOG_I("delete on close of %s failed: %s", open.path.c_str(), strerror(errno));
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void close_open(Connection& conn, Tree& tree, Open& open) {
@@ -60,14 +36,16 @@ void close_open(Connection& conn, Tree& tree, Open& open) {
     vfs::wtime::on_close(open.id.volatile_, open.fd.get(), open.dev, open.ino);
     // A stream open's delete-on-close removes the stream, not the file.
     const bool file_doc = !streams::on_close(open) && open.delete_on_close;
-    bool deleted = false;
-    if (file_doc && !open.broker_id) deleted = delete_now(tree, open);
     open.fd.reset();
     durable_closed(conn, open);
     caching_closed(open);
     // The file goes with its last open, whichever session holds that one:
-    // until then it is delete pending for everybody (MS-FSA 2.1.5.4).
-    if (open.broker_id && broker_share_close(conn, open.broker_id, file_doc)) deleted = delete_now(tree, open);
+    // until then it is delete pending for everybody (MS-FSA 2.1.5.4). The
+    // broker says when this was the last of the opens it knows; opens of
+    // this process it does not count (named streams of the file) may still
+    // hold it, and then it goes with the last of those (delete_pending.h).
+    const bool last = open.broker_id ? broker_share_close(conn, open.broker_id, file_doc) : file_doc;
+    const bool deleted = delete_on_last_close(conn, tree, open, last);
     // Directory leases: a name gone, or a file whose data changed, changes
     // its directory's entries (the write time lands at close).
     if (deleted || open.modified) caching_parent_changed(conn, open);

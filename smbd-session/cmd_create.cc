@@ -13,6 +13,7 @@
 #include "common/util/utf16.h"
 #include "smbd-session/acl/ntacl.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/durable.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
@@ -204,6 +205,7 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     if (!pfd) return vfs::lookup_status(errno);
     s = vfs::stat_fd(pfd.get(), share, leaf, &st);
     if (s != status::kSuccess) return s;
+    if (is_delete_pending(req.conn, st.dev, st.ino)) return status::kDeletePending;
     if (st.is_dir && (cr.options & kOptNonDirectory)) return status::kFileIsADirectory;
     if (st.is_dir && pn.explicit_data) return status::kFileIsADirectory;
     if (!st.is_dir && (cr.options & kOptDirectory)) return status::kNotADirectory;
@@ -217,8 +219,10 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     if (granted & ~maximal) return status::kAccessDenied;
     if (overwrite && !(maximal & kFileWriteData)) return status::kAccessDenied;
     // MS-FSA 2.1.5.1.2.1: overwriting a HIDDEN or SYSTEM file requires the
-    // request to carry the same attribute.
-    if (overwrite && (((st.attrs & kAttrHidden) && !(cr.file_attributes & kAttrHidden)) ||
+    // request to carry the same attribute. HIDDEN given by a name rule of
+    // the share ("hide dot files", "hide files") is not the file's own.
+    const bool hidden = (st.attrs & kAttrHidden) && !st.hidden_by_name;
+    if (overwrite && ((hidden && !(cr.file_attributes & kAttrHidden)) ||
                       ((st.attrs & kAttrSystem) && !(cr.file_attributes & kAttrSystem))))
       return status::kAccessDenied;
     if (cr.options & kOptDeleteOnClose) {
@@ -298,7 +302,8 @@ static NtStatus create_once(Request& req, ByteWriter& out) {
     uint32_t keep = cr.file_attributes & vfs::kStorableAttrs & ~uint32_t(kAttrArchive);
     if (share.store_dos_attributes && keep) {
       uint32_t a = cr.file_attributes & vfs::kStorableAttrs;
-      if (!dir) a |= kAttrArchive;
+      // A new file gets ARCHIVE; a new directory does not (as Windows).
+      a = dir ? (a & ~uint32_t(kAttrArchive)) : (a | kAttrArchive);
       vfs::store_dos_attributes(fd.get(), a);
     }
     s = vfs::stat_fd(fd.get(), share, leaf, &st);

@@ -151,21 +151,22 @@ NtStatus copychunk(Request& req, uint32_t ctl, Open& dst, Bytes in, uint32_t max
   if (!(dst.access & (smb2::kFileWriteData | smb2::kFileAppendData))) return status::kAccessDenied;
   if (ctl == kFsctlSrvCopychunk && !(dst.access & smb2::kFileReadData)) return status::kAccessDenied;
   uint32_t done = 0, bytes_done = 0;
+  // A failed chunk ends the copy; the response still says what was done.
+  auto fail = [&](NtStatus s) {
+    respond(done, 0, bytes_done);
+    req.keep_error_body = true;
+    return s;
+  };
   std::vector<uint8_t> buf;
   for (const Chunk& ch : chunks) {
-    buf.resize(ch.len);
-    ssize_t n = pread(src->fd.get(), buf.data(), ch.len, off_t(ch.src));
-    if (n < 0) return status_from_errno(errno);
-    if (size_t(n) < ch.len) {
-      // Reading past the end of the source is an error for the chunk (Windows).
-      respond(done, 0, bytes_done);
-      req.keep_error_body = true;
-      return kStatusInvalidViewSize;
-    }
-    ssize_t w = pwrite(dst.fd.get(), buf.data(), ch.len, off_t(ch.dst));
-    if (w < 0) return status_from_errno(errno);
+    bool source_short = false;
+    NtStatus s = copy_chunk(req, *src, ch.src, dst, ch.dst, ch.len, &buf, &source_short);
+    // Reading past the end of the source is an error for the chunk (Windows).
+    if (source_short) return fail(kStatusInvalidViewSize);
+    if (s == status::kFileLockConflict || (s != status::kSuccess && done)) return fail(s);
+    if (s != status::kSuccess) return s;
     done++;
-    bytes_done += uint32_t(w);
+    bytes_done += ch.len;
   }
   respond(done, 0, bytes_done);
   return status::kSuccess;

@@ -13,6 +13,7 @@
 #include "smbd-session/acl/ntacl.h"
 #include "smbd-session/cmd_info_extra.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/info/encode.h"
 #include "smbd-session/info/query_input.h"
@@ -88,6 +89,9 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
     if (type != kInfoFile) return status::kNotSupported;
     return pipe_info(cls, out, max);
   }
+  // MS-SMB2 3.3.5.20.1: FileNormalizedNameInformation exists only on 3.1.1.
+  if (type == kInfoFile && cls == info::kFileNormalizedNameInformation && req.conn.dialect < kSmb311)
+    return status::kNotSupported;
   NtStatus xs;  // EAs and other classes with rules of their own
   if (query_info_extra(req, *open, type, cls, max, out, &xs)) return xs;
   const ShareConfig& share = share_of(req);
@@ -127,7 +131,7 @@ NtStatus handle_query_info(Request& req, ByteWriter& out) {
       v.position = open->position;
       v.mode = open->create_options & 0x3E;  // WRITE_THROUGH..SYNC_IO_NONALERT
       v.access = open->access;
-      v.delete_pending = open->delete_on_close;
+      v.delete_pending = open->delete_on_close || is_delete_pending(req.conn, open->dev, open->ino);
       v.wire_path = vfs::to_wire_path(open->path);
       v.mangled_names = share.mangled_names;
       if (open->stream) v.wire_path += ":" + open->stream->name;  // "/dir/file:stream" in wire form

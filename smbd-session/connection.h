@@ -93,6 +93,9 @@ struct Connection {
   // and blocking LOCKs waiting in the broker, by AsyncId.
   std::set<std::pair<uint64_t, uint64_t>> locked_files;
   std::map<uint64_t, std::function<void(NtStatus)>> lock_waits;
+  // Files (dev, ino) whose delete-on-close handle has closed while other
+  // opens of this process still hold them (delete_pending.h).
+  std::set<std::pair<uint64_t, uint64_t>> delete_pending;
 };
 
 }  // namespace cifsd::session

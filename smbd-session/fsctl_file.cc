@@ -21,8 +21,11 @@
 #include "smbd-session/fsctl_file.h"
 #include "smbd-session/handlers.h"
 #include "smbd-session/lock_client.h"
+#include "smbd-session/oplock.h"
+#include "smbd-session/streams/stream_open.h"
 #include "smbd-session/vfs/fileops_util.h"
 #include "smbd-session/vfs/vfs.h"
+#include "smbd-session/vfs/write_time.h"
 
 namespace cifsd::session {
 namespace {
@@ -220,6 +223,37 @@ NtStatus file_fsctl(Request& req, uint32_t ctl, Open& open, Bytes in, uint32_t m
   }
   LOG_D("unsupported FSCTL 0x%08x", ctl);
   return status::kNotSupported;
+}
+
+NtStatus copy_chunk(Request& req, const Open& src, uint64_t src_off, Open& dst, uint64_t dst_off,
+                    uint32_t len, std::vector<uint8_t>* buf, bool* source_short) {
+  *source_short = false;
+  NtStatus s = lock_check_io(req.conn, src, src_off, len, false);
+  if (s == status::kSuccess) s = lock_check_io(req.conn, dst, dst_off, len, true);
+  if (s != status::kSuccess) return s;
+  buf->resize(len);
+  size_t got = 0;
+  if (src.stream) {  // a named stream's data (its fd is the base file's)
+    if ((s = streams::read_at(src, src_off, buf, &got)) != status::kSuccess) return s;
+  } else {
+    ssize_t n = pread(src.fd.get(), buf->data(), len, off_t(src_off));
+    if (n < 0) return status_from_errno(errno);
+    got = size_t(n);
+  }
+  if (got < len) {
+    *source_short = true;
+    return status::kSuccess;
+  }
+  Bytes data(buf->data(), len);
+  if (dst.stream) {
+    uint64_t end = 0;
+    return streams::write_at(dst, dst_off, data, false, &end);
+  }
+  vfs::wtime::before_write(dst.id.volatile_, dst.fd.get(), dst.dev, dst.ino);
+  caching_wrote(req.conn, dst);  // other clients' read caches break (oplock.h)
+  ssize_t n = pwrite(dst.fd.get(), data.data(), data.size(), off_t(dst_off));
+  if (n < 0) return status_from_errno(errno);
+  return size_t(n) == data.size() ? status::kSuccess : status::kDiskFull;
 }
 
 }  // namespace cifsd::session

@@ -23,4 +23,15 @@ constexpr uint32_t kFsctlGetReparsePoint = 0x000900A8;
 NtStatus file_fsctl(Request& req, uint32_t ctl, Open& open, Bytes in, uint32_t max_out,
                     std::vector<uint8_t>* out);
 
+// The data part of one server-side copy chunk (FSCTL_SRV_COPYCHUNK[_WRITE],
+// cmd_ioctl.cc checks the request): `len` bytes of `src` at src_off to `dst`
+// at dst_off, through a named stream's data where either is a stream open.
+// The chunk is a read and a write, so byte-range locks apply to both
+// (FILE_LOCK_CONFLICT, as Windows 2012 and later answer); the destination
+// gets the write-time and oplock-break hooks of a WRITE. `buf` is scratch
+// space. *source_short is set (and nothing written) when the source ends
+// before src_off + len.
+NtStatus copy_chunk(Request& req, const Open& src, uint64_t src_off, Open& dst, uint64_t dst_off,
+                    uint32_t len, std::vector<uint8_t>* buf, bool* source_short);
+
 }  // namespace cifsd::session

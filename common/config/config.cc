@@ -151,6 +151,7 @@ struct Parser {
     else if (k == "createmask" || k == "createmode") mask(s.create_mask);
     else if (k == "directorymask" || k == "directorymode") mask(s.directory_mask);
     else if (k == "vetofiles") s.veto_files = parse_slash_list(v);
+    else if (k == "hidefiles") s.hide_files = parse_slash_list(v);
     else if (k == "hidedotfiles") b(s.hide_dot_files);
     else if (k == "followsymlinks") b(s.follow_symlinks);
     else if (k == "oplocks") b(s.oplocks);
@@ -178,7 +179,7 @@ struct Parser {
         if (ascii_lower(m) == "streams_xattr" || ascii_lower(m) == "streams_depot") with_streams = true;
       s.streams = with_streams;
     } else if (k == "available" || k == "easupport" || k == "guestonly" ||
-               k == "inheritowner" || k == "inheritperms" || k == "hidefiles" ||
+               k == "inheritowner" || k == "inheritperms" ||
                k == "crossmounts" || k == "acls" || k == "nfsacls")
       ;  // accepted; takes effect when the feature that reads it exists
     else return false;
@@ -513,6 +514,7 @@ std::string dump_config(const Config& c) {
       << "\tcreate mask = " << cm << "\n"
       << "\tdirectory mask = " << dm << "\n"
       << "\tveto files = " << (s.veto_files.empty() ? "" : "/" + join(s.veto_files, "/") + "/") << "\n"
+      << "\thide files = " << (s.hide_files.empty() ? "" : "/" + join(s.hide_files, "/") + "/") << "\n"
       << "\thide dot files = " << (s.hide_dot_files ? "yes" : "no") << "\n"
       << "\tfollow symlinks = " << (s.follow_symlinks ? "yes" : "no") << "\n"
       << "\toplocks = " << (s.oplocks ? "yes" : "no") << "\n";

@@ -34,6 +34,7 @@ struct ShareConfig {
   uint32_t create_mask = 0744;
   uint32_t directory_mask = 0755;
   std::vector<std::string> veto_files;     // patterns from "/a/b*/" syntax
+  std::vector<std::string> hide_files;     // reported HIDDEN; same syntax as veto_files
   bool hide_dot_files = true;
   bool follow_symlinks = false;
   bool oplocks = true;

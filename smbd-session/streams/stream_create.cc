@@ -10,6 +10,7 @@
 
 #include "common/log/log.h"
 #include "smbd-session/connection.h"
+#include "smbd-session/delete_pending.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/info/create_parse.h"
 #include "smbd-session/oplock.h"
@@ -74,6 +75,8 @@ NtStatus create(Request& req, const CreateRequest& cr, const vfs::ParsedName& pn
     if (!pfd) return vfs::lookup_status(errno);
     if ((s = vfs::stat_fd(pfd.get(), share, leaf, &st)) != status::kSuccess) return s;
     if (!st.is_dir && !st.is_regular) return status::kObjectNameNotFound;
+    // The base file is delete pending (delete_pending.h): so are its streams.
+    if (is_delete_pending(req.conn, st.dev, st.ino)) return status::kDeletePending;
     maximal = vfs::maximal_access(pfd.get(), st, parent.get(), uid, req.tree->writable);
     granted = max_allowed ? (maximal | desired) : desired;
     if (granted & ~maximal) return status::kAccessDenied;

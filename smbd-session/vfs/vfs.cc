@@ -250,15 +250,20 @@ int write_xattr(int fd, const DosXattr& x) {
 }
 
 uint32_t attrs_from(const DosXattr& x, const struct statx& sx, const ShareConfig& share,
-                    std::string_view name) {
+                    std::string_view name, bool* hidden_by_name = nullptr) {
   uint32_t a = x.present ? x.attrs : 0;
   if (S_ISDIR(sx.stx_mode)) {
+    // A new directory has no ARCHIVE (cmd_create.cc does not store it), but
+    // one set by SET_INFO sticks, as on NTFS.
     a |= smb2::kAttrDirectory;
-    a &= ~uint32_t(smb2::kAttrArchive);
   } else if (!x.present) {
     a |= smb2::kAttrArchive;
   }
-  if (share.hide_dot_files && !name.empty() && name[0] == '.') a |= smb2::kAttrHidden;
+  // "hide dot files" / "hide files": reported, never stored.
+  bool by_name = !name.empty() && ((share.hide_dot_files && name[0] == '.') ||
+                                   is_vetoed(name, share.hide_files));
+  if (hidden_by_name) *hidden_by_name = by_name && !(a & smb2::kAttrHidden);
+  if (by_name) a |= smb2::kAttrHidden;
   if (a == 0) a = smb2::kAttrNormal;
   return a;
 }
@@ -267,7 +272,7 @@ void apply_xattr(int fd, const struct statx& sx, const ShareConfig& share, std::
                  FileStat* st) {
   DosXattr x;
   if (share.store_dos_attributes) x = read_xattr(fd);
-  st->attrs = attrs_from(x, sx, share, name);
+  st->attrs = attrs_from(x, sx, share, name, &st->hidden_by_name);
   if (x.has_creation) st->creation = x.creation;
 }
 

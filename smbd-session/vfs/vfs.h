@@ -52,6 +52,8 @@ struct FileStat {
   uint32_t nlink = 0;
   uint32_t mode = 0, uid = 0, gid = 0;
   uint32_t attrs = 0;          // FILE_ATTRIBUTE_*
+  // HIDDEN is in attrs only by "hide dot files" / "hide files" (not stored).
+  bool hidden_by_name = false;
   bool is_dir = false;
   bool is_regular = false;
 };

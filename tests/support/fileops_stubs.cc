@@ -26,6 +26,11 @@ NtStatus handle_oplock_break(Request&, ByteWriter&) { return status::kNotSupport
 NtStatus file_fsctl(Request&, uint32_t, Open&, Bytes, uint32_t, std::vector<uint8_t>*) {
   return status::kNotSupported;
 }
+NtStatus copy_chunk(Request&, const Open&, uint64_t, Open&, uint64_t, uint32_t, std::vector<uint8_t>*,
+                    bool* source_short) {
+  *source_short = false;
+  return status::kNotSupported;
+}
 void close_open(Connection&, Tree& t, Open& o) { t.opens.erase(o.id.volatile_); }
 // No durable handles without file commands: nothing to park on logoff.
 void durable_detach_session(Connection&, Session&) {}

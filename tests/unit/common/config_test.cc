@@ -54,6 +54,7 @@ void test_good_file(void**) {
       "\tcreate mask = 0600\n"
       "\tdirectory mask = 0700\n"
       "\tveto files = /*.tmp/.secret/\n"
+      "\thide files = /hidefile/*.bak/\n"
       "\tfollow symlinks = yes\n"
       "\thide dot files = no\n"
       "\tforce user = alice\n"
@@ -96,6 +97,9 @@ void test_good_file(void**) {
   assert_int_equal(s->veto_files.size(), 2);
   assert_string_equal(s->veto_files[0].c_str(), "*.tmp");
   assert_string_equal(s->veto_files[1].c_str(), ".secret");
+  assert_int_equal(s->hide_files.size(), 2);
+  assert_string_equal(s->hide_files[0].c_str(), "hidefile");
+  assert_string_equal(s->hide_files[1].c_str(), "*.bak");
   assert_true(s->follow_symlinks);
   assert_false(s->hide_dot_files);
   assert_string_equal(s->force_user.c_str(), "alice");
