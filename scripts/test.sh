@@ -5,14 +5,14 @@
 # Prints one result line per suite and a final "N passed, N failed"; exits
 # non-zero if anything failed. Environment:
 #   CIFSD_TEST_BUILD   build directory (default: <repo>/build-test)
-#   FUZZ_SECONDS       seconds per fuzz target (default 30)
+#   FUZZ_SECONDS       seconds per fuzz target (default 20: the whole run stays under CI's 60 minutes)
 #   SKIP_DEPS=1        do not call install-deps.sh
 #   SKIP_INTEGRATION=1 / SKIP_HOSTILE=1 / SKIP_CONFORMANCE=1 / SKIP_FUZZ=1   leave a stage out
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${CIFSD_TEST_BUILD:-$REPO/build-test}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 JOBS=$(nproc 2>/dev/null || echo 2)
 LOGDIR=$BUILD/test-logs
 passed=0
