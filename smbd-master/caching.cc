@@ -616,12 +616,18 @@ SessionAction handle_caching_frame(const SessionState& st, const ipc::Message& m
       a.notify = std::move(notes);
       return a;
     }
+    case mp::kCachingWrite:
     case mp::kCachingWriteNote: {
       auto req = mp::IdNote::decode(m.body());
       if (!req) return violation;
       SessionAction a;
       a.kind = SessionAction::kNone;
       caching.wrote(st.conn_id, req->id, now_ms, &a.notify);
+      if (m.type == mp::kCachingWrite) {
+        a.kind = SessionAction::kAnswer;
+        a.type = mp::kCachingWriteAnswer;
+        a.payload = status_payload(kStatusSuccess);
+      }
       return a;
     }
     case mp::kDirChangedNote: {

@@ -186,7 +186,9 @@ bool Master::handle_session_message(Session& s, const ipc::Message& m) {
   // that client's session already knowing (lock_client.h).
   // Likewise the end of a previous session reaches its owner before the new
   // session's SESSION_SETUP is answered.
-  if ((is_lock_frame(m.type) || m.type == mp::kLogoffPrevious) && a.kind == SessionAction::kAnswer)
+  // And the breaks a write causes go out before the writer's answer.
+  if ((is_lock_frame(m.type) || m.type == mp::kLogoffPrevious || m.type == mp::kCachingWrite) &&
+      a.kind == SessionAction::kAnswer)
     deliver(a.notify), a.notify.clear();
   s.hello_done = st.hello_done;
   s.logoff_previous_notes = st.logoff_previous_notes;

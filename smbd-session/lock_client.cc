@@ -26,26 +26,7 @@ void apply_state(Connection& c, const ipc::Message& msg) {
 // answers the locker), so it is in our socket by now. This reads what is
 // there without blocking (no round trip) and applies the LockStates; other
 // notifications wait in the inbox for the event loop, in order.
-void drain(Connection& c) {
-  int fd = c.master_fd.get();
-  if (fd < 0) return;
-  for (size_t n = 0; n < 256; n++) {
-    ipc::Message msg;
-    if (ipc::recv_message(fd, m::kVersion, &msg, 0) != ipc::RecvStatus::kOk) break;
-    c.master_inbox.push_back(std::move(msg));
-  }
-  bool others = false;
-  for (auto it = c.master_inbox.begin(); it != c.master_inbox.end();) {
-    if (it->seq == 0 && it->type == m::kLockStateNote) {
-      apply_state(c, *it);
-      it = c.master_inbox.erase(it);
-    } else {
-      others = true;
-      ++it;
-    }
-  }
-  if (others && c.schedule_master_dispatch) c.schedule_master_dispatch();
-}
+void drain(Connection& c) { master_apply_pending(c, m::kLockStateNote, apply_state); }
 
 }  // namespace
 

@@ -99,6 +99,28 @@ bool master_readable(Connection& c) {
   return true;
 }
 
+void master_apply_pending(Connection& c, uint16_t type, const MasterHandler& apply) {
+  int fd = c.master_fd.get();
+  if (fd < 0) return;
+  for (size_t n = 0; n < 256 && c.master_inbox.size() < kMaxQueued; n++) {
+    ipc::Message msg;
+    if (ipc::recv_message(fd, m::kVersion, &msg, 0) != ipc::RecvStatus::kOk) break;
+    if (!is_notification(msg)) continue;  // a late answer to an abandoned call
+    c.master_inbox.push_back(std::move(msg));
+  }
+  bool others = false;
+  for (auto it = c.master_inbox.begin(); it != c.master_inbox.end();) {
+    if (it->type == type) {
+      apply(c, *it);
+      it = c.master_inbox.erase(it);
+    } else {
+      others = true;
+      ++it;
+    }
+  }
+  if (others && c.schedule_master_dispatch) c.schedule_master_dispatch();
+}
+
 void master_dispatch(Connection& c) {
   // Bounded: a handler may queue more (through calls), dispatched next turn.
   for (size_t n = c.master_inbox.size(); n > 0 && !c.master_inbox.empty(); n--) {

@@ -32,4 +32,11 @@ bool master_readable(Connection& c);
 // Dispatches the notifications queued during calls.
 void master_dispatch(Connection& c);
 
+// Reads the notifications already in the channel into the inbox without
+// blocking and without dispatching them, then applies (and removes) those
+// of `type` with `apply`; the rest keep their order for the event loop.
+// For a request that must see a state change the master sent before it
+// (a lock another session took, others starting to cache reads).
+void master_apply_pending(Connection& c, uint16_t type, const MasterHandler& apply);
+
 }  // namespace cifsd::session

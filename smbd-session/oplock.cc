@@ -253,13 +253,22 @@ std::vector<uint8_t> lease_response_context(const CachingGrant& g) {
 void caching_wrote(Connection& c, const Open& o) {
   if (!o.broker_id) return;
   // Other opens' read caches break, and so does the writer's own level II
-  // oplock (MS-FSA 2.1.4.12: every level II oplock of the file).
+  // oplock (MS-FSA 2.1.4.12: every level II oplock of the file). A
+  // ReadCaches note the master sent when another open started caching is
+  // applied first, even if the event loop has not dispatched it yet.
+  master_apply_pending(c, mp::kReadCachesNote, on_read_caches);
   bool others = g_others_read.erase(o.broker_id) != 0;
   if (!others && o.oplock_level != 1) return;
   std::vector<uint8_t> buf;
   ByteWriter w(buf);
   mp::IdNote{o.broker_id}.encode(w);
-  master_send(c, mp::kCachingWriteNote, {buf.data(), buf.size()});
+  // A call, not a note: the breaks are on their way (a break of one of our
+  // own leases is queued here) before the WRITE is answered, so the client
+  // sees them right after its response (smbtorture lease.nobreakself). Only
+  // the first write after others started caching reads pays the round trip.
+  ipc::Message ans;
+  if (!master_call(c, mp::kCachingWrite, {buf.data(), buf.size()}, &ans))
+    LOG_W("caching write note for open %llu not answered", (unsigned long long)o.broker_id);
 }
 
 void caching_renamed(Connection& c, const Open& o) {

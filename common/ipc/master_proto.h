@@ -35,6 +35,10 @@ enum Type : uint16_t {
   kCachingOpen = 20, kCachingOpenAnswer = 21,  // ShareOpen + the oplock/lease request
   kOplockAck = 22, kOplockAckAnswer = 23,      // client acknowledged an oplock break
   kLeaseAck = 24, kLeaseAckAnswer = 25,        // client acknowledged a lease break
+  // An open wrote while others cache reads (IdNote -> StatusAnswer, answered
+  // after the breaks went out, so they reach the client right after the
+  // WRITE response; kCachingWriteNote is the same without an answer).
+  kCachingWrite = 26, kCachingWriteAnswer = 27,
 };
 
 // Oplock/lease notifications (0x100-0x11E; byte-range locks and durable

@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kCachingOpen: roundtrip<CachingOpen>(body); break;
       case kOplockAck: roundtrip<OplockAck>(body); break;
       case kLeaseAck: roundtrip<LeaseAck>(body); break;
-      case kCachingWriteNote: roundtrip<IdNote>(body); break;
+      case kCachingWriteNote: case kCachingWrite: roundtrip<IdNote>(body); break;
       case kCachingBreakNote: roundtrip<CachingBreak>(body); break;
       case kDirChangedNote: roundtrip<DirChanged>(body); break;
       case kLogoffPreviousNote: case kLogoffSessionNote: roundtrip<LogoffPrevious>(body); break;
@@ -108,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case kCachingOpenAnswer: roundtrip<CachingOpenAnswer>(body); break;
       case kOplockAckAnswer: case kLeaseAckAnswer: roundtrip<LevelAnswer>(body); break;
       case kShareOpenAnswer: case kShareCloseAnswer: case kNewChannelAnswer:
-      case kAttachAnswer: case kReloadAnswer: case kDeletePendingAnswer: case kLogoffPreviousAnswer:
+      case kAttachAnswer: case kReloadAnswer: case kDeletePendingAnswer: case kLogoffPreviousAnswer: case kCachingWriteAnswer:
         roundtrip<StatusAnswer>(body);
         break;
       default:
