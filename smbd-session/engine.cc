@@ -482,9 +482,15 @@ EngineResult process_chain(Connection& c, Bytes payload, size_t first, ChainStat
     // key like any answer to it (the client checks it; smbtorture
     // smb2.session.expire1s).
     Session* sign_sess = req.session;
-    if (!sign_sess && sess && sess->state == Session::State::kExpired &&
-        (st == status::kNetworkSessionExpired || st == status::kSuccess))
-      sign_sess = sess;  // also an ECHO naming the expired session
+    if (!sign_sess && sess && h.command != smb2::kSessionSetup && h.command != smb2::kLogoff &&
+        (st == status::kNetworkSessionExpired || st == status::kSuccess)) {
+      // Looked up again: only SESSION_SETUP and LOGOFF remove sessions, but
+      // `sess` must not be trusted after a handler ran.
+      auto again = c.sessions.find(eff_session);
+      if (again != c.sessions.end() && again->second.get() == sess &&
+          sess->state == Session::State::kExpired)
+        sign_sess = sess;  // also an ECHO naming the expired session
+    }
     Smb2Header rh;
     rh.credit_charge = h.credit_charge;
     rh.status = st;
