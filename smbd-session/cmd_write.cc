@@ -85,7 +85,9 @@ NtStatus handle_write(Request& req, ByteWriter& out) {
   if (ls != status::kSuccess) return ls;
 
   vfs::wtime::before_write(open->id.volatile_, open->fd.get(), open->dev, open->ino);
-  caching_wrote(req.conn, *open);  // other clients' read caches break (oplock.h)
+  // Other clients' read caches break (oplock.h); lock_check_io above has
+  // read the master channel already.
+  caching_wrote(req.conn, *open, true);
   open->modified = true;            // its close changes the directory entry
   size_t done = 0;
   while (done < length) {

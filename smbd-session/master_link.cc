@@ -108,6 +108,10 @@ void master_apply_pending(Connection& c, uint16_t type, const MasterHandler& app
     if (!is_notification(msg)) continue;  // a late answer to an abandoned call
     c.master_inbox.push_back(std::move(msg));
   }
+  master_apply_queued(c, type, apply);
+}
+
+void master_apply_queued(Connection& c, uint16_t type, const MasterHandler& apply) {
   bool others = false;
   for (auto it = c.master_inbox.begin(); it != c.master_inbox.end();) {
     if (it->type == type) {

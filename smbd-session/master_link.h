@@ -38,5 +38,8 @@ void master_dispatch(Connection& c);
 // For a request that must see a state change the master sent before it
 // (a lock another session took, others starting to cache reads).
 void master_apply_pending(Connection& c, uint16_t type, const MasterHandler& apply);
+// The same without reading the channel: for a request that already read it
+// (master_apply_pending of another type earlier in the same request).
+void master_apply_queued(Connection& c, uint16_t type, const MasterHandler& apply);
 
 }  // namespace cifsd::session

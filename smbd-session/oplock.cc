@@ -250,13 +250,14 @@ std::vector<uint8_t> lease_response_context(const CachingGrant& g) {
   return d;
 }
 
-void caching_wrote(Connection& c, const Open& o) {
+void caching_wrote(Connection& c, const Open& o, bool channel_read) {
   if (!o.broker_id) return;
   // Other opens' read caches break, and so does the writer's own level II
   // oplock (MS-FSA 2.1.4.12: every level II oplock of the file). A
   // ReadCaches note the master sent when another open started caching is
   // applied first, even if the event loop has not dispatched it yet.
-  master_apply_pending(c, mp::kReadCachesNote, on_read_caches);
+  if (channel_read) master_apply_queued(c, mp::kReadCachesNote, on_read_caches);
+  else master_apply_pending(c, mp::kReadCachesNote, on_read_caches);
   bool others = g_others_read.erase(o.broker_id) != 0;
   if (!others && o.oplock_level != 1) return;
   std::vector<uint8_t> buf;

@@ -37,7 +37,9 @@ std::vector<uint8_t> lease_response_context(const CachingGrant& g);
 
 // WRITE / SET_INFO end of file on `o`: if other opens cache reads, the broker
 // breaks them (once; it tells us again when new read caches appear).
-void caching_wrote(Connection& c, const Open& o);
+// `channel_read`: this request already read the master channel (WRITE's
+// lock check does), so notes already sent are in the inbox.
+void caching_wrote(Connection& c, const Open& o, bool channel_read = false);
 // A rename of `o`: other leases of the file lose handle caching (no wait).
 void caching_renamed(Connection& c, const Open& o);
 // The open is closing (its broker record goes with ShareClose).

@@ -26,21 +26,14 @@
 #include "smbd-master/lock_broker.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
+#include "tests/fuzz/codec_roundtrip.h"
 
 using namespace cifsd;
 using namespace cifsd::ipc::master;
 
 namespace {
 
-template <class T>
-void roundtrip(Bytes b) {
-  auto m = T::decode(b);
-  if (!m) return;
-  std::vector<uint8_t> out;
-  ByteWriter w(out);
-  m->encode(w);
-  if (out.size() != b.size() || !std::equal(out.begin(), out.end(), b.begin())) abort();
-}
+using fuzz::roundtrip;
 
 void check_notes(const std::vector<master::Notify>& notes) {
   for (const master::Notify& n : notes) {

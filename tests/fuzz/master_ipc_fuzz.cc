@@ -13,22 +13,14 @@
 #include "smbd-master/caching.h"
 #include "smbd-master/session_protocol.h"
 #include "smbd-master/share_modes.h"
+#include "tests/fuzz/codec_roundtrip.h"
 
 using namespace cifsd;
 using namespace cifsd::ipc::master;
 
 namespace {
 
-template <class T>
-void roundtrip(Bytes b) {
-  auto m = T::decode(b);
-  if (!m) return;
-  // Whatever decodes must re-encode to the same bytes (strict decoders).
-  std::vector<uint8_t> out;
-  ByteWriter w(out);
-  m->encode(w);
-  if (out.size() != b.size() || !std::equal(out.begin(), out.end(), b.begin())) abort();
-}
+using fuzz::roundtrip;
 
 }  // namespace
 

@@ -20,6 +20,7 @@
 #include "smbd-session/identity.h"
 #include "smbd-session/pdu.h"
 #include "smbd-session/smb2_types.h"
+#include "tests/fuzz/engine_output_check.h"
 
 using namespace cifsd;
 using namespace cifsd::session;
@@ -98,14 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Bytes frame = in.bytes(n);
     if (!in.ok()) break;
     std::vector<uint8_t> out;
-    if (process_frame(c, 0, frame, &out) == EngineResult::kDisconnect) {
-      if (!out.empty()) __builtin_trap();  // nothing half-built goes out
-      break;
-    }
-    if (!out.empty()) {
-      FrameHeader fh;
-      if (!parse_frame_header({out.data(), 4}, &fh) || fh.length != out.size() - 4) __builtin_trap();
-    }
+    if (!fuzz::check_engine_output(process_frame(c, 0, frame, &out), out)) break;
   }
   return 0;
 }

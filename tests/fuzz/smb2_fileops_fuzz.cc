@@ -31,6 +31,7 @@
 #include "smbd-session/handlers.h"
 #include "smbd-session/helper_clients.h"
 #include "smbd-session/identity.h"
+#include "tests/fuzz/engine_output_check.h"
 #include "smbd-session/pdu.h"
 #include "smbd-session/smb2_types.h"
 
@@ -286,14 +287,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<uint8_t> out;
     EngineResult er = process_frame(c, 0, {frame.data(), frame.size()}, &out);
     ids.mid++;
-    if (er == EngineResult::kDisconnect) {
-      if (!out.empty()) __builtin_trap();  // nothing half-built goes out
-      break;
-    }
-    if (!out.empty()) {
-      FrameHeader fh;
-      if (!parse_frame_header({out.data(), 4}, &fh) || fh.length != out.size() - 4) __builtin_trap();
-    }
+    if (!fuzz::check_engine_output(er, out)) break;
   }
   return 0;
 }
